@@ -1,0 +1,120 @@
+package dev.sfere;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+
+import java.util.Set;
+
+/**
+ * Sends events to registered SSE streams: to one key, or to every key matching a {@link KeyPattern}, optionally
+ * minus a set of keys or minus a second pattern. Inject it anywhere: {@code @Inject Broadcaster broadcaster;}.
+ *
+ * <p>A stream that fails (its client went away) is purged with cause {@link EvictionCause#CLOSED} and skipped;
+ * delivery to the other streams goes on, and no exception from a stream reaches the caller. Each method returns
+ * how many streams were reached: those to which every event was handed without failure. The events of one call
+ * arrive at each stream together and in order.
+ *
+ * <p>Thread-safe. Calls may be made from any thread, including from inside an {@link SfereEvicted} or
+ * {@link SfereConnected} observer.
+ */
+public interface Broadcaster {
+
+    /**
+     * Sends events to the stream under one key.
+     *
+     * @param key    the exact key
+     * @param events the events, written in order
+     * @return 1 if the stream was reached, 0 if there is none or it failed
+     */
+    int send(ConnectionKey key, OutboundSseEvent... events);
+
+    /**
+     * Sends events to every stream whose key matches a pattern.
+     *
+     * @param pattern the pattern
+     * @param events  the events
+     * @return the number of streams reached
+     */
+    int broadcast(KeyPattern pattern, OutboundSseEvent... events);
+
+    /**
+     * Sends events to every stream whose key matches a pattern and is not in an exclude set.
+     *
+     * @param pattern the pattern
+     * @param exclude keys to leave out
+     * @param events  the events
+     * @return the number of streams reached
+     */
+    int broadcast(KeyPattern pattern, Set<ConnectionKey> exclude, OutboundSseEvent... events);
+
+    /**
+     * Sends events to every stream whose key matches a pattern and does not match an exclude pattern.
+     *
+     * @param pattern the pattern
+     * @param exclude keys matching this are left out
+     * @param events  the events
+     * @return the number of streams reached
+     */
+    int broadcast(KeyPattern pattern, KeyPattern exclude, OutboundSseEvent... events);
+
+    /**
+     * Makes an event from a name and a data object, encoding the data once: a {@link CharSequence} as it is,
+     * anything else as JSON through JSON-B.
+     *
+     * @param name the event name, or null for the default {@code message}
+     * @param data the data
+     * @return the event
+     * @throws IllegalArgumentException if the name contains CR or LF, or the data is null
+     * @throws IllegalStateException    if the data needs JSON and no JSON-B implementation is available
+     */
+    OutboundSseEvent event(String name, Object data);
+
+    /**
+     * Sends one event made by {@link #event(String, Object)} to the stream under one key.
+     *
+     * @param key  the exact key
+     * @param name the event name
+     * @param data the data
+     * @return 1 if the stream was reached, else 0
+     */
+    default int send(ConnectionKey key, String name, Object data) {
+        return send(key, event(name, data));
+    }
+
+    /**
+     * Sends one event made by {@link #event(String, Object)} to every stream matching a pattern.
+     *
+     * @param pattern the pattern
+     * @param name    the event name
+     * @param data    the data
+     * @return the number of streams reached
+     */
+    default int broadcast(KeyPattern pattern, String name, Object data) {
+        return broadcast(pattern, event(name, data));
+    }
+
+    /**
+     * Sends one event made by {@link #event(String, Object)} to every stream matching a pattern, minus a set.
+     *
+     * @param pattern the pattern
+     * @param exclude keys to leave out
+     * @param name    the event name
+     * @param data    the data
+     * @return the number of streams reached
+     */
+    default int broadcast(KeyPattern pattern, Set<ConnectionKey> exclude, String name, Object data) {
+        return broadcast(pattern, exclude, event(name, data));
+    }
+
+    /**
+     * Sends one event made by {@link #event(String, Object)} to every stream matching a pattern, minus a pattern.
+     *
+     * @param pattern the pattern
+     * @param exclude keys matching this are left out
+     * @param name    the event name
+     * @param data    the data
+     * @return the number of streams reached
+     */
+    default int broadcast(KeyPattern pattern, KeyPattern exclude, String name, Object data) {
+        return broadcast(pattern, exclude, event(name, data));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.sfere;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+
+import java.lang.reflect.Type;
+import java.util.Objects;
+
+/**
+ * Builds {@link OutboundSseEvent}s without needing the runtime's {@link jakarta.ws.rs.sse.Sse}, so events can be
+ * made anywhere: in a scheduled job, a message listener or an observer. The data is text already encoded, so the
+ * runtime writes it as is and the work is done once however many streams receive the event.
+ *
+ * <p>Names, ids and comments may not contain CR or LF: in the SSE wire format those would end the field and could
+ * start a forged one. Data may contain line breaks; the runtime writes one {@code data:} line per line and the
+ * client joins them back.
+ */
+public final class OutboundEvents {
+
+    private OutboundEvents() {
+    }
+
+    /**
+     * An event with a name and text data.
+     *
+     * @param name the event name (the {@code event:} field), or null for the default {@code message}
+     * @param data the data
+     * @return the event
+     * @throws IllegalArgumentException if the name contains CR or LF, or the data is null
+     */
+    public static OutboundSseEvent text(String name, String data) {
+        return text(name, null, data);
+    }
+
+    /**
+     * An event with a name, an id and text data.
+     *
+     * @param name the event name, or null
+     * @param id   the event id (the {@code id:} field), or null
+     * @param data the data
+     * @return the event
+     * @throws IllegalArgumentException if the name or id contains CR or LF, or the data is null
+     */
+    public static OutboundSseEvent text(String name, String id, String data) {
+        if (data == null) {
+            throw new IllegalArgumentException("event data must not be null");
+        }
+        return new TextEvent(singleLine("event name", name), singleLine("event id", id), null, data);
+    }
+
+    /**
+     * A comment: a line the client's {@code EventSource} ignores, used to keep streams alive and find dead ones.
+     *
+     * @param comment the comment text
+     * @return the event
+     * @throws IllegalArgumentException if the comment contains CR or LF
+     */
+    public static OutboundSseEvent comment(String comment) {
+        return new TextEvent(null, null, Objects.requireNonNull(singleLine("comment", comment), "comment"), null);
+    }
+
+    private static String singleLine(String what, String value) {
+        if (value != null && (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0)) {
+            throw new IllegalArgumentException(what + " must not contain CR or LF, got \""
+                    + value.replace("\r", "\\r").replace("\n", "\\n") + "\"");
+        }
+        return value;
+    }
+
+    /** An event whose data, if any, is already text. */
+    private record TextEvent(String name, String id, String comment, String data) implements OutboundSseEvent {
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public String getId() {
+            return id;
+        }
+
+        @Override
+        public long getReconnectDelay() {
+            return -1;
+        }
+
+        @Override
+        public boolean isReconnectDelaySet() {
+            return false;
+        }
+
+        @Override
+        public String getComment() {
+            return comment;
+        }
+
+        @Override
+        public Object getData() {
+            return data;
+        }
+
+        @Override
+        public Class<?> getType() {
+            return String.class;
+        }
+
+        @Override
+        public Type getGenericType() {
+            return String.class;
+        }
+
+        @Override
+        public MediaType getMediaType() {
+            // Text even for JSON: the data is encoded already, and a JSON writer would quote it a second time.
+            return MediaType.TEXT_PLAIN_TYPE;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.sfere;
+
+import jakarta.enterprise.util.Nonbinding;
+import jakarta.interceptor.InterceptorBinding;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Puts a JAX-RS resource method's SSE stream under a {@link ConnectionKey}.
+ *
+ * <pre>{@code
+ * @GET @Path("{user}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
+ * @SfereKey(category = "lobby", id = "{user}")
+ * public void events(@PathParam("user") String user, @Context SseEventSink sink) { ... }
+ * }</pre>
+ *
+ * <p>On a method with an {@link jakarta.ws.rs.sse.SseEventSink} parameter, the sink is stored under
+ * {@code [scope, category, id]} before the method body runs, {@link SfereConnected} is fired, and the connection is
+ * purged again (cause {@link EvictionCause#CLOSED}) if the method throws. The scope comes from the
+ * {@link ScopeResolver} bean. On a method without a sink, the key's connection is marked active instead (see
+ * sliding expiry), for example on the request that posts a chat message.
+ *
+ * <p>The resource class must be a CDI bean (for example {@code @RequestScoped}) so that the interceptor applies.
+ * A template that names no parameter, a blank category, or two sinks on one method fail deployment.
+ */
+@InterceptorBinding
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface SfereKey {
+
+    /**
+     * The key's category, a literal such as {@code "lobby"}.
+     *
+     * @return the category
+     */
+    @Nonbinding
+    String category();
+
+    /**
+     * The key's id: a template in which {@code {name}} is replaced by the value of the method parameter annotated
+     * {@code @PathParam("name")}, {@code @QueryParam}, {@code @HeaderParam}, {@code @CookieParam},
+     * {@code @FormParam} or {@code @MatrixParam} with that name. Text outside braces is kept:
+     * {@code "room-{room}"}.
+     *
+     * @return the id template
+     */
+    @Nonbinding
+    String id();
+}

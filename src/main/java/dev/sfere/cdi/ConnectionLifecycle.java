@@ -1,0 +1,145 @@
+package dev.sfere.cdi;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.OutboundEvents;
+import dev.sfere.SfereConnected;
+import dev.sfere.SfereEvicted;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The life of connections around the store: registration, the eviction events, heartbeats, and closing every
+ * stream when the application stops.
+ */
+@ApplicationScoped
+class ConnectionLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionLifecycle.class.getName());
+    private static final OutboundSseEvent HEARTBEAT = OutboundEvents.comment("heartbeat");
+
+    private ConnectionStore store;
+    private Event<SfereConnected> connected;
+    private Event<SfereEvicted> evicted;
+    private Duration heartbeatInterval;
+
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile SfereThreads threads;
+    private volatile ScheduledFuture<?> heartbeats;
+
+    /** For the container's proxy only. */
+    ConnectionLifecycle() {
+    }
+
+    @Inject
+    ConnectionLifecycle(ConnectionStore store, Event<SfereConnected> connected, Event<SfereEvicted> evicted,
+                        SfereExtension extension) {
+        this.store = store;
+        this.connected = connected;
+        this.evicted = evicted;
+        this.heartbeatInterval = extension.config().heartbeatInterval();
+    }
+
+    void onStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        ensureStarted();
+    }
+
+    /** Attaches to the store and starts heartbeats, once. Called on startup and, to be safe, on first use. */
+    void ensureStarted() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        store.addRemovalListener(this::onRemoval);
+        if (!heartbeatInterval.isZero()) {
+            threads = SfereThreads.start();
+            long period = Math.max(heartbeatInterval.toNanos() / 2, Duration.ofMillis(10).toNanos());
+            heartbeats = threads.every(period, this::heartbeat);
+        }
+    }
+
+    /**
+     * Stores a sink under a key and fires {@link SfereConnected}.
+     *
+     * @return the stored connection
+     */
+    Connection register(ConnectionKey key, SseEventSink sink) {
+        ensureStarted();
+        Connection connection = store.store(key, Connection.of(sink, this::onWriteFailed));
+        connected.fire(new SfereConnected(key));
+        return connection;
+    }
+
+    void onWriteFailed(Connection connection) {
+        store.purge(connection, EvictionCause.CLOSED);
+    }
+
+    private void onRemoval(ConnectionKey key, Connection connection, EvictionCause cause) {
+        connection.close();
+        try {
+            evicted.fire(new SfereEvicted(key, cause));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Sfere: an observer of SfereEvicted failed for " + key + " (" + cause + ")", e);
+        }
+    }
+
+    /**
+     * Writes a comment to every stream quiet for the heartbeat interval, so a client that went away shows up as a
+     * failed write, and renews the sliding window of every stream that accepted a write within the interval.
+     */
+    void heartbeat() {
+        try {
+            long now = System.nanoTime();
+            long quiet = heartbeatInterval.toNanos();
+            for (ConnectionKey key : store.keys()) {
+                Connection connection = store.get(key).orElse(null);
+                if (connection == null) {
+                    continue;
+                }
+                boolean alive = now - connection.lastWriteNanos() < quiet || connection.send(HEARTBEAT);
+                if (alive && !connection.hasFailed()) {
+                    store.touch(key);
+                }
+            }
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again; keep the heartbeats going.
+            LOG.log(Level.WARNING, "Sfere: a heartbeat round failed", e);
+        }
+    }
+
+    void onShutdown(@Observes @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
+        shutdown();
+    }
+
+    @PreDestroy
+    void shutdown() {
+        if (!started.get() || !stopped.compareAndSet(false, true)) {
+            return;
+        }
+        ScheduledFuture<?> running = heartbeats;
+        if (running != null) {
+            running.cancel(false);
+        }
+        if (threads != null) {
+            threads.stop();
+        }
+        for (ConnectionKey key : store.keys()) {
+            store.purge(key, EvictionCause.SHUTDOWN);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.sfere.cdi;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.SfereKey;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.MatrixParam;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed {@link SfereKey} on one method: the category, the id template split into literal text and parameter
+ * positions, and where the sink is. Built once per method, at deployment (to report misuse) and again for the
+ * interceptor's cache.
+ */
+final class KeyTemplate {
+
+    private final String category;
+    /** Literal strings, and Integer parameter positions to substitute, in order. */
+    private final List<Object> idParts;
+    private final String idTemplate;
+    private final int sinkIndex;
+
+    private KeyTemplate(String category, List<Object> idParts, String idTemplate, int sinkIndex) {
+        this.category = category;
+        this.idParts = idParts;
+        this.idTemplate = idTemplate;
+        this.sinkIndex = sinkIndex;
+    }
+
+    /**
+     * Parses the annotation on a method.
+     *
+     * @throws IllegalArgumentException naming the method and the problem, if the annotation is misused
+     */
+    static KeyTemplate of(Method method) {
+        SfereKey key = method.getAnnotation(SfereKey.class);
+        String where = "@SfereKey on " + method.getDeclaringClass().getName() + "." + method.getName();
+        if (key == null) {
+            throw new IllegalArgumentException("SFERE-001: " + where + " is missing");
+        }
+        try {
+            ConnectionKey.of("check", key.category(), "check");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("SFERE-002: " + where + ": the category \"" + key.category()
+                    + "\" is not a valid key part: " + e.getMessage(), e);
+        }
+        Map<String, Integer> params = new HashMap<>();
+        int sinkIndex = -1;
+        Class<?>[] types = method.getParameterTypes();
+        Annotation[][] annotations = method.getParameterAnnotations();
+        for (int i = 0; i < types.length; i++) {
+            if (SseEventSink.class.isAssignableFrom(types[i])) {
+                if (sinkIndex >= 0) {
+                    throw new IllegalArgumentException("SFERE-003: " + where
+                            + " has two SseEventSink parameters; a key holds one stream");
+                }
+                sinkIndex = i;
+            }
+            for (Annotation a : annotations[i]) {
+                String name = paramName(a);
+                if (name != null) {
+                    params.putIfAbsent(name, i);
+                }
+            }
+        }
+        List<Object> parts = parse(key.id(), params, where);
+        return new KeyTemplate(key.category(), parts, key.id(), sinkIndex);
+    }
+
+    private static List<Object> parse(String template, Map<String, Integer> params, String where) {
+        List<Object> parts = new ArrayList<>();
+        int i = 0;
+        while (i < template.length()) {
+            int open = template.indexOf('{', i);
+            if (open < 0) {
+                parts.add(template.substring(i));
+                break;
+            }
+            int close = template.indexOf('}', open);
+            if (close < 0) {
+                throw new IllegalArgumentException("SFERE-004: " + where + ": the id template \"" + template
+                        + "\" has a '{' without a closing '}'");
+            }
+            if (open > i) {
+                parts.add(template.substring(i, open));
+            }
+            String name = template.substring(open + 1, close).trim();
+            Integer index = params.get(name);
+            if (index == null) {
+                throw new IllegalArgumentException("SFERE-005: " + where + ": the id template \"" + template
+                        + "\" names {" + name + "}, but no parameter is annotated @PathParam, @QueryParam, "
+                        + "@HeaderParam, @CookieParam, @FormParam or @MatrixParam(\"" + name + "\"); "
+                        + "annotated parameters: " + (params.isEmpty() ? "none" : params.keySet()));
+            }
+            parts.add(index);
+            i = close + 1;
+        }
+        if (parts.isEmpty() || template.isBlank()) {
+            throw new IllegalArgumentException("SFERE-006: " + where + ": the id template is blank");
+        }
+        return List.copyOf(parts);
+    }
+
+    private static String paramName(Annotation a) {
+        if (a instanceof PathParam p) {
+            return p.value();
+        } else if (a instanceof QueryParam q) {
+            return q.value();
+        } else if (a instanceof HeaderParam h) {
+            return h.value();
+        } else if (a instanceof CookieParam c) {
+            return c.value();
+        } else if (a instanceof FormParam f) {
+            return f.value();
+        } else if (a instanceof MatrixParam m) {
+            return m.value();
+        }
+        return null;
+    }
+
+    /**
+     * The key for one invocation.
+     *
+     * @throws BadRequestException if a parameter is missing or not a valid key part: the client sent it
+     */
+    ConnectionKey key(String scope, Object[] arguments) {
+        StringBuilder id = new StringBuilder();
+        for (Object part : idParts) {
+            if (part instanceof Integer index) {
+                Object value = arguments[index];
+                if (value == null) {
+                    throw new BadRequestException("the request has no value for " + idTemplate);
+                }
+                id.append(value);
+            } else {
+                id.append((String) part);
+            }
+        }
+        try {
+            return ConnectionKey.of(scope, category, id.toString());
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().startsWith("id ")) {
+                throw e;
+            }
+            throw new BadRequestException(e.getMessage(), e);
+        }
+    }
+
+    /** The invocation's sink, or null if the method takes none. */
+    SseEventSink sink(Object[] arguments) {
+        return sinkIndex < 0 ? null : (SseEventSink) arguments[sinkIndex];
+    }
+}

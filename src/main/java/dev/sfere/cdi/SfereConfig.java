@@ -1,0 +1,109 @@
+package dev.sfere.cdi;
+
+import dev.sfere.store.ExpiryMode;
+import org.eclipse.microprofile.config.Config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The library's MicroProfile Config settings, read and checked in one place. A bad value is refused with a
+ * message that names the key, the value and what is allowed.
+ */
+record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize, ExpiryMode expiryMode,
+                   Duration heartbeatInterval, String defaultScope) {
+
+    static final String STORE_TYPE = "sfere.store.type";
+    static final String STORE_DURATION = "sfere.store.duration";
+    static final String STORE_MAXIMUM_SIZE = "sfere.store.maximum-size";
+    static final String STORE_EXPIRY_MODE = "sfere.store.expiry-mode";
+    static final String HEARTBEAT_INTERVAL = "sfere.heartbeat.interval";
+    static final String SCOPE_DEFAULT = "sfere.scope.default";
+
+    /** Which store the library produces. */
+    enum StoreType { MEMORY, CAFFEINE }
+
+    static SfereConfig from(Config config) {
+        return new SfereConfig(
+                choice(config, STORE_TYPE, StoreType.CAFFEINE, StoreType.class),
+                duration(config, STORE_DURATION, Duration.ofMinutes(10), false),
+                positiveLong(config, STORE_MAXIMUM_SIZE, 10_000),
+                choice(config, STORE_EXPIRY_MODE, ExpiryMode.SLIDING, ExpiryMode.class),
+                duration(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), true),
+                scope(config));
+    }
+
+    private static Optional<String> raw(Config config, String key) {
+        return config.getOptionalValue(key, String.class).map(String::trim);
+    }
+
+    private static <E extends Enum<E>> E choice(Config config, String key, E fallback, Class<E> type) {
+        Optional<String> value = raw(config, key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        for (E candidate : type.getEnumConstants()) {
+            if (candidate.name().toLowerCase(Locale.ROOT).equals(value.get().toLowerCase(Locale.ROOT))) {
+                return candidate;
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (E candidate : type.getEnumConstants()) {
+            allowed.append(allowed.length() == 0 ? "" : " or ").append(candidate.name().toLowerCase(Locale.ROOT));
+        }
+        throw bad(key, value.get(), allowed.toString());
+    }
+
+    private static Duration duration(Config config, String key, Duration fallback, boolean zeroAllowed) {
+        Optional<String> value = raw(config, key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        String allowed = zeroAllowed
+                ? "an ISO-8601 duration of zero (off) or more, such as PT15S"
+                : "a positive ISO-8601 duration, such as PT10M";
+        Duration parsed;
+        try {
+            parsed = Duration.parse(value.get());
+        } catch (DateTimeParseException e) {
+            throw bad(key, value.get(), allowed);
+        }
+        if (parsed.isNegative() || (parsed.isZero() && !zeroAllowed)) {
+            throw bad(key, value.get(), allowed);
+        }
+        return parsed;
+    }
+
+    private static long positiveLong(Config config, String key, long fallback) {
+        Optional<String> value = raw(config, key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.get());
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(key, value.get(), "a whole number of 1 or more");
+    }
+
+    private static String scope(Config config) {
+        String value = raw(config, SCOPE_DEFAULT).orElse("default");
+        try {
+            dev.sfere.ConnectionKey.of(value, "check", "check");
+        } catch (IllegalArgumentException e) {
+            throw bad(SCOPE_DEFAULT, value, "a valid key part (" + e.getMessage() + ")");
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException bad(String key, String value, String allowed) {
+        return new IllegalArgumentException(
+                "SFERE-100: configuration " + key + "=\"" + value + "\" is not valid; expected " + allowed);
+    }
+}

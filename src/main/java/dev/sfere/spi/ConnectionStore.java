@@ -1,0 +1,116 @@
+package dev.sfere.spi;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where connections live, by key. The library produces one as an {@code @ApplicationScoped} bean from
+ * MicroProfile Config; an application may produce its own instead (see {@code dev.sfere.store.Stores}).
+ *
+ * <p>Every implementation must be thread-safe, must answer pattern lookups without scanning every key when the
+ * pattern has a literal, must find the key of a connection in constant time, and must tell its
+ * {@link RemovalListener}s of every removal exactly once.
+ *
+ * <p>Reads ({@link #get}, {@link #keys()}, {@link #keys(KeyPattern)}, {@link #count}, {@link #keyOf}) never count
+ * as activity: they do not extend a sliding expiry. Only {@link #store} and {@link #touch} do.
+ */
+public interface ConnectionStore {
+
+    /**
+     * Stores a connection under a key. A different connection already there is removed with cause
+     * {@link EvictionCause#REPLACED}. Storing the connection already under the key only counts as activity.
+     *
+     * @param key        the key
+     * @param connection the connection
+     * @return {@code connection}, for chaining
+     * @throws NullPointerException if an argument is null
+     */
+    Connection store(ConnectionKey key, Connection connection);
+
+    /**
+     * The connection under a key.
+     *
+     * @param key the exact key
+     * @return the connection, or empty if none is stored (or it has expired)
+     */
+    Optional<Connection> get(ConnectionKey key);
+
+    /**
+     * Removes whatever connection is under a key.
+     *
+     * @param key   the key
+     * @param cause the cause listeners are told
+     * @return true if a connection was removed
+     */
+    boolean purge(ConnectionKey key, EvictionCause cause);
+
+    /**
+     * Removes a key with cause {@link EvictionCause#EXPLICIT}.
+     *
+     * @param key the key
+     * @return true if a connection was removed
+     */
+    default boolean purge(ConnectionKey key) {
+        return purge(key, EvictionCause.EXPLICIT);
+    }
+
+    /**
+     * Removes a connection wherever it is stored. Unlike {@link #purge(ConnectionKey, EvictionCause)} this never
+     * removes a newer connection that has since replaced it under the same key.
+     *
+     * @param connection the connection
+     * @param cause      the cause listeners are told
+     * @return true if the connection was in the store and was removed
+     */
+    boolean purge(Connection connection, EvictionCause cause);
+
+    /**
+     * Every key, in no particular order. The list is a snapshot.
+     *
+     * @return the keys
+     */
+    List<ConnectionKey> keys();
+
+    /**
+     * The keys that match a pattern, in no particular order. The list is a snapshot.
+     *
+     * @param pattern the pattern
+     * @return the matching keys
+     */
+    List<ConnectionKey> keys(KeyPattern pattern);
+
+    /**
+     * How many keys match a pattern.
+     *
+     * @param pattern the pattern
+     * @return the count
+     */
+    int count(KeyPattern pattern);
+
+    /**
+     * The key a connection is stored under, found through a reverse index in constant time.
+     *
+     * @param connection the connection
+     * @return its key, or empty if it is not in the store
+     */
+    Optional<ConnectionKey> keyOf(Connection connection);
+
+    /**
+     * Records activity on a key: with sliding expiry its idle time starts again. Does nothing with fixed expiry,
+     * without expiry, or if the key is absent.
+     *
+     * @param key the key
+     */
+    void touch(ConnectionKey key);
+
+    /**
+     * Adds a listener told of every later removal.
+     *
+     * @param listener the listener
+     */
+    void addRemovalListener(RemovalListener listener);
+}
