@@ -102,12 +102,13 @@ public final class OutboundEvents {
 
         @Override
         public Class<?> getType() {
-            return String.class;
+            // No type for a comment: runtimes write a data section whenever a type is set.
+            return data == null ? null : String.class;
         }
 
         @Override
         public Type getGenericType() {
-            return String.class;
+            return getType();
         }
 
         @Override

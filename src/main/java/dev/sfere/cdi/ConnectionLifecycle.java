@@ -18,6 +18,8 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -38,6 +40,8 @@ class ConnectionLifecycle {
     private Event<SfereEvicted> evicted;
     private Duration heartbeatInterval;
 
+    /** Connections whose request failed: the runtime, not the library, ends their response with the error. */
+    private final Set<Connection> leftToRuntime = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile SfereThreads threads;
@@ -89,8 +93,21 @@ class ConnectionLifecycle {
         store.purge(connection, EvictionCause.CLOSED);
     }
 
+    /**
+     * Takes out the connection of a resource method that threw, without closing its stream, so the runtime can
+     * still answer with the error instead of an empty 200.
+     */
+    void onRequestFailed(Connection connection) {
+        leftToRuntime.add(connection);
+        if (!store.purge(connection, EvictionCause.CLOSED)) {
+            leftToRuntime.remove(connection);
+        }
+    }
+
     private void onRemoval(ConnectionKey key, Connection connection, EvictionCause cause) {
-        connection.close();
+        if (!leftToRuntime.remove(connection)) {
+            connection.close();
+        }
         try {
             evicted.fire(new SfereEvicted(key, cause));
         } catch (RuntimeException e) {

@@ -1,7 +1,6 @@
 package dev.sfere.cdi;
 
 import dev.sfere.ConnectionKey;
-import dev.sfere.EvictionCause;
 import dev.sfere.ScopeResolver;
 import dev.sfere.SfereKey;
 import dev.sfere.spi.Connection;
@@ -53,7 +52,7 @@ class SfereKeyInterceptor {
         try {
             return invocation.proceed();
         } catch (Exception | Error e) {
-            store.purge(connection, EvictionCause.CLOSED);
+            lifecycle.onRequestFailed(connection);
             throw e;
         }
     }

@@ -1,0 +1,71 @@
+package dev.sfere;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConnectionKeyTest {
+
+    @Test
+    void of_validParts_keepsThem() {
+        ConnectionKey key = ConnectionKey.of("default", "lobby", "alice");
+        assertThat(key.scope()).isEqualTo("default");
+        assertThat(key.category()).isEqualTo("lobby");
+        assertThat(key.id()).isEqualTo("alice");
+        assertThat(key).isEqualTo(new ConnectionKey("default", "lobby", "alice"));
+    }
+
+    @Test
+    void of_starAsId_isAnOrdinaryValue() {
+        assertThat(ConnectionKey.of("s", "lobby", "*").id()).isEqualTo("*");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scope", "category", "id"})
+    void of_nullPart_namesThePart(String part) {
+        assertThatThrownBy(() -> keyWith(part, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(part + " must not be null");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scope", "category", "id"})
+    void of_blankPart_namesThePart(String part) {
+        assertThatThrownBy(() -> keyWith(part, "  \t"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(part + " must not be blank");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scope", "category", "id"})
+    void of_controlCharacter_namesThePartAndTheCharacter(String part) {
+        assertThatThrownBy(() -> keyWith(part, "bob\r\nevent: forged"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(part + " must not contain control characters")
+                .hasMessageContaining("U+000D");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scope", "category", "id"})
+    void of_tenThousandCharacters_namesThePart(String part) {
+        assertThatThrownBy(() -> keyWith(part, "x".repeat(10_000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(part + " must be at most 256 characters, got 10000");
+    }
+
+    @Test
+    void of_longestAllowedPart_isAccepted() {
+        assertThat(ConnectionKey.of("s", "c", "x".repeat(256)).id()).hasSize(256);
+    }
+
+    private static ConnectionKey keyWith(String part, String value) {
+        return switch (part) {
+            case "scope" -> ConnectionKey.of(value, "c", "i");
+            case "category" -> ConnectionKey.of("s", value, "i");
+            default -> ConnectionKey.of("s", "c", value);
+        };
+    }
+}

@@ -1,0 +1,119 @@
+package dev.sfere.it;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.SfereEvicted;
+import dev.sfere.spi.ConnectionStore;
+import jakarta.enterprise.inject.spi.DeploymentException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** MicroProfile Config drives the store, the scope and deployment checks. */
+class ConfigIT {
+
+    /** Raw clients here: Jersey's client would reconnect after the eviction and muddle the count. */
+    @Test
+    void maximumSize_one_secondClientEvictsTheFirstWithSize() throws Exception {
+        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+                .config("sfere.store.maximum-size", "1")
+                .config("sfere.heartbeat.interval", "PT0S").start();
+             RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events");
+             RawSseClient bob = new RawSseClient(server.base(), "t/lobby/bob/events")) {
+            Poll.until(Duration.ofSeconds(5), "both welcomed", () -> alice.saw("data: alice") && bob.saw("data: bob"));
+            EventLog log = server.bean(EventLog.class);
+            Poll.until(Duration.ofSeconds(5), "a SIZE eviction", () -> log.evicted().stream()
+                    .anyMatch(e -> e.cause() == EvictionCause.SIZE));
+            assertThat(log.evicted()).hasSize(1);
+            assertThat(server.bean(ConnectionStore.class).keys()).hasSize(1);
+        }
+    }
+
+    @Test
+    void storeTypeMemory_keepsEveryConnection() {
+        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+                .config("sfere.store.type", "memory")
+                .config("sfere.store.maximum-size", "1")
+                .config("sfere.heartbeat.interval", "PT0S").start();
+             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"));
+             SseClient bob = SseClient.open(server.target("t/lobby/bob/events"))) {
+            alice.await("welcome", "alice");
+            bob.await("welcome", "bob");
+            assertThat(server.bean(ConnectionStore.class).keys()).hasSize(2);
+            assertThat(server.bean(ConnectionStore.class).toString()).startsWith("MemoryStore");
+            assertThat(server.bean(EventLog.class).evicted()).isEmpty();
+        }
+    }
+
+    @Test
+    void fixedExpiry_expiresAnActiveClient() {
+        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+                .config("sfere.store.expiry-mode", "fixed")
+                .config("sfere.store.duration", "PT1S")
+                .config("sfere.heartbeat.interval", "PT0.1S").start();
+             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+            alice.await("welcome", "alice");
+            ConnectionKey key = ConnectionKey.of("default", "lobby", "alice");
+            Poll.until(Duration.ofSeconds(10), "alice expired despite heartbeats",
+                    () -> server.bean(EventLog.class).evicted().contains(new SfereEvicted(key, EvictionCause.EXPIRED)));
+        }
+    }
+
+    @Test
+    void scopeDefault_isTheScopeOfRegisteredKeys() {
+        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+                .config("sfere.scope.default", "tenant-a")
+                .config("sfere.heartbeat.interval", "PT0S").start();
+             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+            alice.await("welcome", "alice");
+            assertThat(server.bean(ConnectionStore.class).keys())
+                    .containsExactly(ConnectionKey.of("tenant-a", "lobby", "alice"));
+        }
+    }
+
+    @Test
+    void badDuration_failsDeploymentNamingKeyAndValue() {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.store.duration", "ten minutes"),
+                EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.store.duration=\"ten minutes\"")
+                .hasMessageContaining("ISO-8601");
+    }
+
+    @Test
+    void badExpiryMode_failsDeploymentListingTheChoices() {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.store.expiry-mode", "forever"),
+                EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.store.expiry-mode=\"forever\"")
+                .hasMessageContaining("sliding or fixed");
+    }
+
+    @Test
+    void badMaximumSize_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.store.maximum-size", "-5"),
+                EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.store.maximum-size=\"-5\"");
+    }
+
+    @Test
+    void negativeHeartbeat_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.heartbeat.interval", "-PT1S"),
+                EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.heartbeat.interval=\"-PT1S\"");
+    }
+
+    @Test
+    void unknownStoreType_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.store.type", "redis"),
+                EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.store.type=\"redis\"")
+                .hasMessageContaining("memory or caffeine");
+    }
+}

@@ -1,0 +1,109 @@
+package dev.sfere.it;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.ScopeResolver;
+import dev.sfere.SfereKey;
+import dev.sfere.spi.ConnectionStore;
+import dev.sfere.store.Stores;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.DefinitionException;
+import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Misused annotations fail deployment; an application's own beans replace the library's defaults. */
+class MisuseIT {
+
+    @Test
+    void templateNamingNoParameter_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), TypoResource.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-005")
+                .hasMessageContaining("TypoResource.events")
+                .hasMessageContaining("{usr}")
+                .hasMessageContaining("[user]");
+    }
+
+    @Test
+    void twoSinks_failDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), TwoSinksResource.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-003");
+    }
+
+    @Test
+    void blankCategory_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), BlankCategoryResource.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-002");
+    }
+
+    @Test
+    void applicationProducers_replaceTheDefaultsWithoutAmbiguity() {
+        try (TestServer server = TestServer.with().beans(OwnBeans.class).resources(LobbyResource.class)
+                .config("sfere.heartbeat.interval", "PT0S").start();
+             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+            alice.await("welcome", "alice");
+            assertThat(OwnBeans.STORE.keys()).containsExactly(ConnectionKey.of("own-scope", "lobby", "alice"));
+            assertThat(server.bean(ScopeResolver.class).scope()).isEqualTo("own-scope");
+        }
+    }
+
+    @Path("typo")
+    @RequestScoped
+    public static class TypoResource {
+        @GET
+        @Path("{user}")
+        @SfereKey(category = "lobby", id = "{usr}")
+        public void events(@PathParam("user") String user, @Context SseEventSink sink) {
+        }
+    }
+
+    @Path("two")
+    @RequestScoped
+    public static class TwoSinksResource {
+        @GET
+        @Path("{user}")
+        @SfereKey(category = "lobby", id = "{user}")
+        public void events(@PathParam("user") String user, @Context SseEventSink a, @Context SseEventSink b) {
+        }
+    }
+
+    @Path("blank")
+    @RequestScoped
+    public static class BlankCategoryResource {
+        @GET
+        @Path("{user}")
+        @SfereKey(category = " ", id = "{user}")
+        public void events(@PathParam("user") String user, @Context SseEventSink sink) {
+        }
+    }
+
+    /** An application's own store and scope resolver, as plain producers. */
+    @ApplicationScoped
+    public static class OwnBeans {
+        static final ConnectionStore STORE = Stores.memory();
+
+        @Produces
+        @ApplicationScoped
+        ConnectionStore store() {
+            return STORE;
+        }
+
+        @Produces
+        ScopeResolver scope() {
+            return () -> "own-scope";
+        }
+    }
+}
