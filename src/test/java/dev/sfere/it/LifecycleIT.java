@@ -67,6 +67,15 @@ class LifecycleIT {
     }
 
     @Test
+    void quietStream_getsHeartbeatComments() throws Exception {
+        start("sliding");
+        try (RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events")) {
+            Poll.until(HEARTBEAT.multipliedBy(15), "two heartbeat comments",
+                    () -> alice.lines().stream().filter(": heartbeat"::equals).count() >= 2);
+        }
+    }
+
+    @Test
     void passiveLiveClient_withHeartbeats_outlivesSlidingDuration() {
         server = TestServer.with()
                 .beans(EventLog.class)

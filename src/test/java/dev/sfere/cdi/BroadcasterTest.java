@@ -1,0 +1,161 @@
+package dev.sfere.cdi;
+
+import dev.sfere.Broadcaster;
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
+import dev.sfere.SfereEvicted;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.weld.junit5.EnableWeld;
+import org.jboss.weld.junit5.WeldInitiator;
+import org.jboss.weld.junit5.WeldSetup;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The broadcaster in a CDI container without HTTP, with sinks that fail on purpose. */
+@EnableWeld
+class BroadcasterTest {
+
+    @WeldSetup
+    WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
+            .addExtension(new SfereExtension())
+            .addBeanClass(Evictions.class)).build();
+
+    @Inject
+    Broadcaster broadcaster;
+
+    @Inject
+    ConnectionStore store;
+
+    @Inject
+    ConnectionLifecycle lifecycle;
+
+    @Inject
+    Evictions evictions;
+
+    private Connection register(String id, FakeSink sink) {
+        return lifecycle.register(ConnectionKey.of("default", "room", id), sink);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FakeSink.Mode.class, names = "HEALTHY", mode = EnumSource.Mode.EXCLUDE)
+    void broadcast_oneFailingStream_othersReached_failedOnePurgedClosed(FakeSink.Mode failure) {
+        FakeSink before = new FakeSink(FakeSink.Mode.HEALTHY);
+        FakeSink broken = new FakeSink(failure);
+        FakeSink after = new FakeSink(FakeSink.Mode.HEALTHY);
+        register("a", before);
+        register("b", broken);
+        register("c", after);
+
+        int reached = broadcaster.broadcast(KeyPattern.all(), "note", "hello");
+
+        assertThat(reached).isEqualTo(2);
+        assertThat(before.sent).hasSize(1);
+        assertThat(after.sent).hasSize(1);
+        ConnectionKey b = ConnectionKey.of("default", "room", "b");
+        assertThat(store.keys()).doesNotContain(b).hasSize(2);
+        assertThat(evictions.seen()).containsExactly(new SfereEvicted(b, EvictionCause.CLOSED));
+        assertThat(broken.isClosed()).isTrue();
+    }
+
+    @Test
+    void send_toFailingStream_returnsZeroAndPurgesOnce() {
+        register("x", new FakeSink(FakeSink.Mode.THROWS));
+        ConnectionKey x = ConnectionKey.of("default", "room", "x");
+        assertThat(broadcaster.send(x, "note", "one")).isZero();
+        assertThat(broadcaster.send(x, "note", "two")).isZero();
+        assertThat(evictions.seen()).containsExactly(new SfereEvicted(x, EvictionCause.CLOSED));
+    }
+
+    @Test
+    void observer_canBroadcastToTheRemainingFromInsideTheEvent() {
+        FakeSink alice = new FakeSink(FakeSink.Mode.HEALTHY);
+        register("alice", alice);
+        register("bob", new FakeSink(FakeSink.Mode.FAILED_STAGE));
+        evictions.announce();
+        broadcaster.broadcast(KeyPattern.all(), "note", "hi");
+        assertThat(alice.sent).extracting(e -> e.getName() + "=" + e.getData())
+                .containsExactlyInAnyOrder("note=hi", "left=bob");
+    }
+
+    @Test
+    void replacedConnection_isClosedAndReported() {
+        FakeSink first = new FakeSink(FakeSink.Mode.HEALTHY);
+        register("same", first);
+        register("same", new FakeSink(FakeSink.Mode.HEALTHY));
+        assertThat(first.isClosed()).isTrue();
+        assertThat(evictions.seen()).containsExactly(
+                new SfereEvicted(ConnectionKey.of("default", "room", "same"), EvictionCause.REPLACED));
+    }
+
+    @Test
+    void explicitPurge_closesTheStreamAndReportsExplicit() {
+        FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
+        register("gone", sink);
+        ConnectionKey gone = ConnectionKey.of("default", "room", "gone");
+        assertThat(store.purge(gone)).isTrue();
+        assertThat(sink.isClosed()).isTrue();
+        assertThat(evictions.seen()).containsExactly(new SfereEvicted(gone, EvictionCause.EXPLICIT));
+    }
+
+    @Test
+    void heartbeat_streamsNotYetQuiet_getNothing() {
+        FakeSink fresh = new FakeSink(FakeSink.Mode.HEALTHY);
+        register("fresh", fresh);
+        // The default interval is 15 s, so a stream registered just now is not quiet yet.
+        lifecycle.heartbeat();
+        assertThat(fresh.sent).isEmpty();
+    }
+
+    @Test
+    void event_badArguments_areRefusedClearly() {
+        assertThatThrownBy(() -> broadcaster.event("bad\nname", "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event name");
+        assertThatThrownBy(() -> broadcaster.event("n", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data");
+        assertThatThrownBy(() -> broadcaster.broadcast(KeyPattern.all()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one event");
+    }
+
+    @Test
+    void event_object_isEncodedOnceAsJson() {
+        assertThat(broadcaster.event("m", List.of(1, 2)).getData()).isEqualTo("[1,2]");
+        assertThat(broadcaster.event("m", "plain").getData()).isEqualTo("plain");
+    }
+
+    /** Records evictions and, when asked, announces them to the room like an application would. */
+    @ApplicationScoped
+    static class Evictions {
+        private final List<SfereEvicted> seen = new CopyOnWriteArrayList<>();
+        private volatile boolean announce;
+
+        List<SfereEvicted> seen() {
+            return List.copyOf(seen);
+        }
+
+        void announce() {
+            announce = true;
+        }
+
+        @Inject
+        Broadcaster broadcaster;
+
+        void on(@Observes SfereEvicted event) {
+            seen.add(event);
+            if (announce) {
+                broadcaster.broadcast(KeyPattern.all().withCategory("room"), "left", event.key().id());
+            }
+        }
+    }
+}
