@@ -16,6 +16,9 @@ public record ConnectionKey(String scope, String category, String id) {
     /**
      * Creates a key, validating every part.
      *
+     * @param scope    the scope
+     * @param category the category
+     * @param id       the id
      * @throws IllegalArgumentException if a part is null, blank, longer than 256 characters or contains a
      *                                  control character; the message names the part
      */

@@ -70,6 +70,7 @@ public record KeyPattern(Segment scope, Segment category, Segment id) {
         /**
          * Creates a literal segment.
          *
+         * @param value the value
          * @throws IllegalArgumentException if the value is not a valid key part
          */
         public Literal {
@@ -90,6 +91,9 @@ public record KeyPattern(Segment scope, Segment category, Segment id) {
     /**
      * Creates a pattern.
      *
+     * @param scope    the scope segment
+     * @param category the category segment
+     * @param id       the id segment
      * @throws NullPointerException if a segment is null (use {@link #ANY} for "any value")
      */
     public KeyPattern {

@@ -15,6 +15,7 @@ public record SfereConnected(ConnectionKey key) {
     /**
      * Creates the event.
      *
+     * @param key the key
      * @throws NullPointerException if {@code key} is null
      */
     public SfereConnected {

@@ -20,6 +20,8 @@ public record SfereEvicted(ConnectionKey key, EvictionCause cause) {
     /**
      * Creates the event.
      *
+     * @param key   the key
+     * @param cause the cause
      * @throws NullPointerException if an argument is null
      */
     public SfereEvicted {

@@ -9,9 +9,11 @@ import dev.sfere.spi.RemovalListener;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
@@ -113,25 +115,25 @@ abstract class IndexedStore implements ConnectionStore {
 
     @Override
     public List<ConnectionKey> keys() {
-        return new ArrayList<>(map.keySet());
+        // Through a set: a key purged and stored again while the map is walked can be seen twice.
+        return new ArrayList<>(new HashSet<>(map.keySet()));
     }
 
     @Override
     public List<ConnectionKey> keys(KeyPattern pattern) {
-        List<ConnectionKey> out = new ArrayList<>();
-        forEachMatch(pattern, out);
-        return out;
+        return new ArrayList<>(matching(pattern));
     }
 
     @Override
     public int count(KeyPattern pattern) {
-        return forEachMatch(pattern, null);
+        return matching(pattern).size();
     }
 
     @Override
     public Optional<ConnectionKey> keyOf(Connection connection) {
         Objects.requireNonNull(connection, "connection");
-        return index.keyOf(connection);
+        // The index keeps an expired entry until maintenance; the map already hides it, so ask the map.
+        return index.keyOf(connection).filter(key -> peek(key) == connection);
     }
 
     @Override
@@ -139,47 +141,36 @@ abstract class IndexedStore implements ConnectionStore {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Counts the keys matching a pattern, adding them to {@code out} when it is not null. */
-    private int forEachMatch(KeyPattern pattern, List<ConnectionKey> out) {
+    /**
+     * The keys matching a pattern. A set, because a key replaced while its bucket is walked shows up once through
+     * the old connection and once through the new one.
+     */
+    private Set<ConnectionKey> matching(KeyPattern pattern) {
         Objects.requireNonNull(pattern, "pattern");
+        Set<ConnectionKey> out = new HashSet<>();
         if (pattern.isExact()) {
             ConnectionKey key = pattern.toKey();
-            if (peek(key) == null) {
-                return 0;
-            }
-            if (out != null) {
+            if (peek(key) != null) {
                 out.add(key);
             }
-            return 1;
+            return out;
         }
         Collection<Connection> candidates = index.candidates(pattern);
         if (candidates == null) {
-            return countAll(pattern, out);
+            for (ConnectionKey key : map.keySet()) {
+                if (pattern.matches(key)) {
+                    out.add(key);
+                }
+            }
+            return out;
         }
-        int n = 0;
         for (Connection candidate : candidates) {
             ConnectionKey key = index.matchingKey(candidate, pattern);
             if (key != null && peek(key) == candidate) {
-                n++;
-                if (out != null) {
-                    out.add(key);
-                }
+                out.add(key);
             }
         }
-        return n;
-    }
-
-    private int countAll(KeyPattern pattern, List<ConnectionKey> out) {
-        int n = 0;
-        for (ConnectionKey key : map.keySet()) {
-            if (pattern.matches(key)) {
-                n++;
-                if (out != null) {
-                    out.add(key);
-                }
-            }
-        }
-        return n;
+        return out;
     }
 
     /** Tells every listener; one failing listener neither stops the others nor reaches the caller. */
