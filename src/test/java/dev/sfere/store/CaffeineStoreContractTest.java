@@ -1,0 +1,272 @@
+package dev.sfere.store;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+/**
+ * The contract, plus what both Caffeine configurations share: expiry at the deadline, expired entries invisible
+ * before maintenance, the size bound. Time is a {@link FakeTicker}; the scheduler is disabled and notifications run
+ * on the calling thread, so {@link CaffeineStore#cleanUp()} runs expiry and tells the listeners before it returns.
+ */
+abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
+
+    static final Duration DURATION = Duration.ofSeconds(30);
+    static final Duration ONE_NANO = Duration.ofNanos(1);
+    /**
+     * An entry is invisible from its exact deadline, but Caffeine's timer wheel evicts it, and so tells the
+     * listeners, only once the wheel's finest bucket (2^30 ns) holding that deadline has passed.
+     */
+    static final Duration WHEEL_TICK = Duration.ofNanos(1L << 30);
+
+    final FakeTicker ticker = new FakeTicker();
+
+    /** The expiry mode of the configuration under test. */
+    abstract ExpiryMode mode();
+
+    @Override
+    ConnectionStore newStore() {
+        return newStore(10_000);
+    }
+
+    ConnectionStore newStore(long maximumSize) {
+        return Stores.caffeine()
+                .duration(DURATION)
+                .maximumSize(maximumSize)
+                .expiryMode(mode())
+                .ticker(ticker)
+                .scheduler(Scheduler.disabledScheduler())
+                .executor(Runnable::run)
+                .build();
+    }
+
+    @Override
+    void runMaintenance() {
+        ((CaffeineStore) store).cleanUp();
+    }
+
+    void advance(Duration duration) {
+        ticker.advance(duration);
+    }
+
+    @Test
+    void untouched_expiresAtDeadline_firesExpiredOnce() {
+        Connection alice = newConnection();
+        store.store(ALICE, alice);
+
+        advance(DURATION.minus(ONE_NANO));
+        runMaintenance();
+        assertThat(store.get(ALICE)).containsSame(alice);
+        assertThat(removals.all()).isEmpty();
+
+        advance(ONE_NANO);
+        assertThat(store.get(ALICE)).isEmpty();
+        advance(WHEEL_TICK);
+        runMaintenance();
+        advance(DURATION);
+        runMaintenance();
+
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
+        assertThat(store.keyOf(alice)).isEmpty();
+        assertIndexConsistent();
+        assertThat(index().size()).isZero();
+    }
+
+    @Test
+    void expiredKey_isInvisibleBeforeCleanUp() {
+        Connection alice = newConnection();
+        Connection carol = newConnection();
+        Connection bob = newConnection();
+        store.store(ALICE, alice);
+        store.store(CAROL_GAME, carol);
+        advance(Duration.ofSeconds(20));
+        store.store(BOB, bob);
+        advance(Duration.ofSeconds(15));
+
+        // Reads through the index first: walking the whole map may itself run the maintenance this test avoids.
+        assertThat(store.get(ALICE)).isEmpty();
+        assertThat(store.get(CAROL_GAME)).isEmpty();
+        assertThat(store.get(BOB)).containsSame(bob);
+        assertThat(store.keyOf(alice)).isEmpty();
+        assertThat(store.keyOf(carol)).isEmpty();
+        assertThat(store.keyOf(bob)).contains(BOB);
+        assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).containsExactly(BOB);
+        assertThat(store.keys(KeyPattern.all().withId("alice"))).isEmpty();
+        assertThat(store.keys(KeyPattern.exactly(ALICE))).isEmpty();
+        assertThat(store.count(KeyPattern.all().withCategory("lobby"))).isEqualTo(1);
+        assertThat(store.count(KeyPattern.all().withCategory("game"))).isZero();
+        assertThat(store.count(KeyPattern.exactly(ALICE))).isZero();
+        assertThat(store.keys()).containsExactly(BOB);
+        assertThat(store.count(KeyPattern.all())).isEqualTo(1);
+
+        runMaintenance();
+
+        assertThat(removals.all()).containsExactlyInAnyOrder(
+                new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED),
+                new RecordingListener.Removal(CAROL_GAME, carol, EvictionCause.EXPIRED));
+        assertIndexConsistent();
+    }
+
+    @Test
+    void purge_expiredKeyBeforeCleanUp_firesExpiredOnlyOnce() {
+        Connection alice = newConnection();
+        store.store(ALICE, alice);
+        advance(DURATION);
+
+        assertThat(store.purge(ALICE)).isFalse();
+        assertThat(store.purge(alice, EvictionCause.CLOSED)).isFalse();
+        advance(WHEEL_TICK);
+        runMaintenance();
+
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
+        assertThat(index().size()).isZero();
+    }
+
+    @Test
+    void store_overExpiredKeyBeforeCleanUp_firesExpiredNotReplaced() {
+        Connection old = newConnection();
+        Connection newer = newConnection();
+        store.store(ALICE, old);
+        advance(DURATION);
+
+        store.store(ALICE, newer);
+        advance(WHEEL_TICK);
+        runMaintenance();
+
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, old, EvictionCause.EXPIRED));
+        assertThat(store.get(ALICE)).containsSame(newer);
+        assertThat(store.keyOf(newer)).contains(ALICE);
+        assertThat(store.keyOf(old)).isEmpty();
+        assertIndexConsistent();
+    }
+
+    @Test
+    void replace_givesNewConnectionItsOwnLifetime() {
+        Connection old = newConnection();
+        Connection newer = newConnection();
+        store.store(ALICE, old);
+        advance(Duration.ofSeconds(20));
+        store.store(ALICE, newer);
+
+        advance(Duration.ofSeconds(20));
+        runMaintenance();
+        assertThat(store.get(ALICE)).containsSame(newer);
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, old, EvictionCause.REPLACED));
+
+        advance(Duration.ofSeconds(10));
+        assertThat(store.get(ALICE)).isEmpty();
+        advance(WHEEL_TICK);
+        runMaintenance();
+        assertThat(removals.of(newer)).containsExactly(
+                new RecordingListener.Removal(ALICE, newer, EvictionCause.EXPIRED));
+        assertThat(removals.of(old)).hasSize(1);
+    }
+
+    @Test
+    void reads_doNotExtendLifetime() {
+        Connection alice = newConnection();
+        store.store(ALICE, alice);
+        for (int second = 0; second < 29; second++) {
+            advance(Duration.ofSeconds(1));
+            readEverything(alice);
+        }
+
+        advance(Duration.ofSeconds(1));
+        assertThat(store.get(ALICE)).isEmpty();
+        advance(WHEEL_TICK);
+        runMaintenance();
+
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
+    }
+
+    /** Every read of the store, as a broadcast or a lookup would do them. */
+    void readEverything(Connection... connections) {
+        store.keys();
+        store.keys(KeyPattern.all());
+        store.keys(KeyPattern.all().withCategory("lobby"));
+        store.count(KeyPattern.all());
+        store.count(KeyPattern.all().withCategory("lobby"));
+        for (Connection connection : connections) {
+            ConnectionKey key = store.keyOf(connection).orElseThrow();
+            store.get(key);
+            store.keys(KeyPattern.exactly(key));
+            store.count(KeyPattern.exactly(key));
+        }
+    }
+
+    @Test
+    void maximumSize_exceeded_evictsExtraWithCauseSize() {
+        int maximum = 5;
+        store = newStore(maximum);
+        removals = new RecordingListener();
+        store.addRemovalListener(removals);
+        List<Connection> connections = new ArrayList<>();
+        for (int i = 0; i < maximum + 3; i++) {
+            Connection connection = newConnection();
+            connections.add(connection);
+            store.store(ConnectionKey.of("s" + i % 2, "c" + i % 3, "id" + i), connection);
+        }
+
+        runMaintenance();
+
+        assertThat(store.count(KeyPattern.all())).isEqualTo(maximum);
+        assertThat(store.keys()).hasSize(maximum);
+        assertThat(removals.all()).hasSize(3).allSatisfy(removal -> {
+            assertThat(removal.cause()).isEqualTo(EvictionCause.SIZE);
+            assertThat(connections).contains(removal.connection());
+            assertThat(store.keyOf(removal.connection())).isEmpty();
+            assertThat(store.get(removal.key())).isEmpty();
+        });
+        assertThat(removals.all().stream().map(RecordingListener.Removal::connection).distinct()).hasSize(3);
+        assertIndexConsistent();
+    }
+
+    @Test
+    void expiry_ofManyKeys_leavesNoIndexBuckets() {
+        for (int i = 0; i < 200; i++) {
+            store.store(ConnectionKey.of("s" + i % 3, "c" + i % 13, "i" + i), newConnection());
+        }
+        advance(DURATION.plus(WHEEL_TICK));
+
+        runMaintenance();
+
+        assertThat(removals.withCause(EvictionCause.EXPIRED)).hasSize(200);
+        assertThat(index().scopes()).isEmpty();
+        assertThat(index().categories()).isEmpty();
+        assertThat(index().ids()).isEmpty();
+        assertThat(index().size()).isZero();
+    }
+
+    @Test
+    void throwingListener_onExpiry_doesNotStopOthersNorReachCaller() {
+        RecordingListener after = new RecordingListener();
+        store.addRemovalListener((key, connection, cause) -> {
+            throw new IllegalStateException("listener failure, on purpose");
+        });
+        store.addRemovalListener(after);
+        Connection alice = newConnection();
+        Connection bob = newConnection();
+        store.store(ALICE, alice);
+        store.store(BOB, bob);
+        advance(DURATION.plus(WHEEL_TICK));
+
+        assertThatNoException().isThrownBy(this::runMaintenance);
+
+        List<RecordingListener.Removal> expected = List.of(
+                new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED),
+                new RecordingListener.Removal(BOB, bob, EvictionCause.EXPIRED));
+        assertThat(removals.all()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(after.all()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+}

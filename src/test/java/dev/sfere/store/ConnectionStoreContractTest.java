@@ -1,0 +1,929 @@
+package dev.sfere.store;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static dev.sfere.KeyPattern.ANY;
+import static dev.sfere.KeyPattern.literal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The contract every {@link ConnectionStore} of the library keeps: one suite, one subclass per store
+ * configuration. Removals are recorded by a listener added before each test.
+ */
+abstract class ConnectionStoreContractTest {
+
+    static final ConnectionKey ALICE = ConnectionKey.of("default", "lobby", "alice");
+    static final ConnectionKey BOB = ConnectionKey.of("default", "lobby", "bob");
+    static final ConnectionKey CAROL_GAME = ConnectionKey.of("default", "game", "carol");
+    static final ConnectionKey ALICE_ACME = ConnectionKey.of("acme", "lobby", "alice");
+
+    ConnectionStore store;
+    RecordingListener removals;
+
+    /** A new, empty store of the configuration under test. */
+    abstract ConnectionStore newStore();
+
+    /** Runs whatever maintenance the store defers (expiry, size eviction); nothing for stores without any. */
+    void runMaintenance() {
+    }
+
+    @BeforeEach
+    void createStore() {
+        store = newStore();
+        removals = new RecordingListener();
+        store.addRemovalListener(removals);
+    }
+
+    static Connection newConnection() {
+        return Connection.of(new RecordingSink(), c -> { });
+    }
+
+    ConnectionIndex index() {
+        return ((IndexedStore) store).index;
+    }
+
+    // ---------------------------------------------------------------- store and get
+
+    @Test
+    void store_returnsTheConnection() {
+        Connection connection = newConnection();
+
+        assertThat(store.store(ALICE, connection)).isSameAs(connection);
+    }
+
+    @Test
+    void get_storedKey_returnsItsConnection() {
+        Connection alice = newConnection();
+        Connection bob = newConnection();
+        store.store(ALICE, alice);
+        store.store(BOB, bob);
+
+        assertThat(store.get(ALICE)).containsSame(alice);
+        assertThat(store.get(BOB)).containsSame(bob);
+        assertThat(store.get(ConnectionKey.of("default", "lobby", "alice"))).containsSame(alice);
+    }
+
+    @Test
+    void get_missingKey_returnsEmpty() {
+        store.store(ALICE, newConnection());
+
+        assertThat(store.get(BOB)).isEmpty();
+        assertThat(store.get(ALICE_ACME)).isEmpty();
+        assertThat(store.get(ConnectionKey.of("default", "game", "alice"))).isEmpty();
+    }
+
+    @Test
+    void get_emptyStore_returnsEmpty() {
+        assertThat(store.get(ALICE)).isEmpty();
+        assertThat(store.keys()).isEmpty();
+        assertThat(store.count(KeyPattern.all())).isZero();
+    }
+
+    @Test
+    void store_existingKey_replacesAndFiresReplacedOnceWithOldConnection() {
+        Connection old = newConnection();
+        Connection newer = newConnection();
+        store.store(ALICE, old);
+
+        store.store(ALICE, newer);
+
+        assertThat(store.get(ALICE)).containsSame(newer);
+        assertThat(store.keys()).containsExactly(ALICE);
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, old, EvictionCause.REPLACED));
+    }
+
+    @Test
+    void store_sameConnectionSameKey_firesNothing() {
+        Connection connection = newConnection();
+        store.store(ALICE, connection);
+
+        assertThat(store.store(ALICE, connection)).isSameAs(connection);
+
+        assertThat(removals.all()).isEmpty();
+        assertThat(store.get(ALICE)).containsSame(connection);
+        assertThat(store.keyOf(connection)).contains(ALICE);
+        assertThat(store.keys()).containsExactly(ALICE);
+    }
+
+    @Test
+    void store_connectionStoredUnderAnotherKey_throwsIllegalArgument() {
+        Connection connection = newConnection();
+        store.store(ALICE, connection);
+
+        assertThatThrownBy(() -> store.store(BOB, connection))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(ALICE.toString())
+                .hasMessageContaining(BOB.toString());
+
+        assertThat(store.get(BOB)).isEmpty();
+        assertThat(store.get(ALICE)).containsSame(connection);
+        assertThat(store.keyOf(connection)).contains(ALICE);
+        assertThat(removals.all()).isEmpty();
+    }
+
+    @Test
+    void store_purgedConnectionUnderAnotherKey_isAllowed() {
+        Connection connection = newConnection();
+        store.store(ALICE, connection);
+        store.purge(ALICE);
+
+        store.store(BOB, connection);
+
+        assertThat(store.keyOf(connection)).contains(BOB);
+        assertThat(store.get(BOB)).containsSame(connection);
+        assertThat(store.get(ALICE)).isEmpty();
+    }
+
+    @Test
+    void store_replacedConnectionUnderAnotherKey_isAllowed() {
+        Connection old = newConnection();
+        store.store(ALICE, old);
+        store.store(ALICE, newConnection());
+
+        store.store(BOB, old);
+
+        assertThat(store.keyOf(old)).contains(BOB);
+        assertThat(store.get(BOB)).containsSame(old);
+    }
+
+    @Test
+    void store_nullArguments_throwNullPointer() {
+        assertThatThrownBy(() -> store.store(null, newConnection())).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> store.store(ALICE, null)).isInstanceOf(NullPointerException.class);
+        assertThat(store.keys()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- purge
+
+    @Test
+    void purge_presentKey_firesExplicitOnceAndReturnsTrue() {
+        Connection connection = newConnection();
+        store.store(ALICE, connection);
+
+        assertThat(store.purge(ALICE)).isTrue();
+
+        assertThat(store.get(ALICE)).isEmpty();
+        assertThat(store.keys()).isEmpty();
+        assertThat(removals.all())
+                .containsExactly(new RecordingListener.Removal(ALICE, connection, EvictionCause.EXPLICIT));
+    }
+
+    @Test
+    void purge_missingKey_firesNothing() {
+        store.store(ALICE, newConnection());
+
+        assertThat(store.purge(BOB)).isFalse();
+
+        assertThat(removals.all()).isEmpty();
+        assertThat(store.keys()).containsExactly(ALICE);
+    }
+
+    @Test
+    void purge_twice_firesOnce() {
+        Connection connection = newConnection();
+        store.store(ALICE, connection);
+
+        assertThat(store.purge(ALICE)).isTrue();
+        assertThat(store.purge(ALICE)).isFalse();
+
+        assertThat(removals.of(connection)).hasSize(1);
+    }
+
+    @Test
+    void purge_withCause_passesCause() {
+        Connection connection = newConnection();
+        store.store(ALICE, connection);
+
+        assertThat(store.purge(ALICE, EvictionCause.CLOSED)).isTrue();
+
+        assertThat(removals.all())
+                .containsExactly(new RecordingListener.Removal(ALICE, connection, EvictionCause.CLOSED));
+    }
+
+    @Test
+    void purge_leavesOtherKeys() {
+        Connection bob = newConnection();
+        store.store(ALICE, newConnection());
+        store.store(BOB, bob);
+
+        store.purge(ALICE);
+
+        assertThat(store.keys()).containsExactly(BOB);
+        assertThat(store.get(BOB)).containsSame(bob);
+    }
+
+    @Test
+    void purgeConnection_stored_removesItWithCause() {
+        Connection alice = newConnection();
+        Connection bob = newConnection();
+        store.store(ALICE, alice);
+        store.store(BOB, bob);
+
+        assertThat(store.purge(alice, EvictionCause.CLOSED)).isTrue();
+
+        assertThat(store.get(ALICE)).isEmpty();
+        assertThat(store.keyOf(alice)).isEmpty();
+        assertThat(store.keys()).containsExactly(BOB);
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.CLOSED));
+    }
+
+    @Test
+    void purgeConnection_replacedByNewer_returnsFalseAndKeepsNewer() {
+        Connection old = newConnection();
+        Connection newer = newConnection();
+        store.store(ALICE, old);
+        store.store(ALICE, newer);
+
+        assertThat(store.purge(old, EvictionCause.CLOSED)).isFalse();
+
+        assertThat(store.get(ALICE)).containsSame(newer);
+        assertThat(store.keyOf(newer)).contains(ALICE);
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, old, EvictionCause.REPLACED));
+    }
+
+    @Test
+    void purgeConnection_neverStored_firesNothing() {
+        store.store(ALICE, newConnection());
+
+        assertThat(store.purge(newConnection(), EvictionCause.CLOSED)).isFalse();
+
+        assertThat(removals.all()).isEmpty();
+        assertThat(store.keys()).containsExactly(ALICE);
+    }
+
+    @Test
+    void purgeConnection_twice_firesOnce() {
+        Connection connection = newConnection();
+        store.store(ALICE, connection);
+
+        assertThat(store.purge(connection, EvictionCause.CLOSED)).isTrue();
+        assertThat(store.purge(connection, EvictionCause.CLOSED)).isFalse();
+
+        assertThat(removals.of(connection)).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------- keys, count, keyOf
+
+    @Test
+    void keys_returnsEveryKey() {
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+        store.store(CAROL_GAME, newConnection());
+        store.store(ALICE_ACME, newConnection());
+
+        assertThat(store.keys()).containsExactlyInAnyOrder(ALICE, BOB, CAROL_GAME, ALICE_ACME);
+    }
+
+    @Test
+    void keys_isSnapshot() {
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+        List<ConnectionKey> before = store.keys();
+
+        store.purge(ALICE);
+        store.store(CAROL_GAME, newConnection());
+
+        assertThat(before).containsExactlyInAnyOrder(ALICE, BOB);
+        assertThat(store.keys()).containsExactlyInAnyOrder(BOB, CAROL_GAME);
+    }
+
+    @Test
+    void keysPattern_isSnapshot() {
+        KeyPattern lobby = KeyPattern.all().withCategory("lobby");
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+        List<ConnectionKey> before = store.keys(lobby);
+
+        store.purge(ALICE);
+        store.store(ALICE_ACME, newConnection());
+
+        assertThat(before).containsExactlyInAnyOrder(ALICE, BOB);
+        assertThat(store.keys(lobby)).containsExactlyInAnyOrder(BOB, ALICE_ACME);
+    }
+
+    @Test
+    void keysPattern_selectsByEachPosition() {
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+        store.store(CAROL_GAME, newConnection());
+        store.store(ALICE_ACME, newConnection());
+
+        assertThat(store.keys(KeyPattern.all().withScope("default"))).containsExactlyInAnyOrder(ALICE, BOB, CAROL_GAME);
+        assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).containsExactlyInAnyOrder(ALICE, BOB, ALICE_ACME);
+        assertThat(store.keys(KeyPattern.all().withId("alice"))).containsExactlyInAnyOrder(ALICE, ALICE_ACME);
+        assertThat(store.keys(KeyPattern.all().withScope("acme").withId("alice"))).containsExactly(ALICE_ACME);
+        assertThat(store.keys(KeyPattern.exactly(BOB))).containsExactly(BOB);
+        assertThat(store.keys(KeyPattern.exactly(ConnectionKey.of("default", "lobby", "dave")))).isEmpty();
+        assertThat(store.keys(KeyPattern.all().withScope("nobody"))).isEmpty();
+    }
+
+    @Test
+    void count_pattern_countsMatchingKeys() {
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+        store.store(CAROL_GAME, newConnection());
+        store.store(ALICE_ACME, newConnection());
+
+        assertThat(store.count(KeyPattern.all())).isEqualTo(4);
+        assertThat(store.count(KeyPattern.all().withScope("default"))).isEqualTo(3);
+        assertThat(store.count(KeyPattern.all().withCategory("lobby"))).isEqualTo(3);
+        assertThat(store.count(KeyPattern.all().withId("alice"))).isEqualTo(2);
+        assertThat(store.count(KeyPattern.exactly(CAROL_GAME))).isEqualTo(1);
+        assertThat(store.count(KeyPattern.exactly(ConnectionKey.of("acme", "game", "carol")))).isZero();
+        assertThat(store.count(KeyPattern.all().withCategory("chess"))).isZero();
+
+        store.purge(BOB);
+
+        assertThat(store.count(KeyPattern.all().withCategory("lobby"))).isEqualTo(2);
+        assertThat(store.count(KeyPattern.all())).isEqualTo(3);
+    }
+
+    @Test
+    void count_afterReplace_countsKeyOnce() {
+        store.store(ALICE, newConnection());
+        store.store(ALICE, newConnection());
+        store.store(ALICE, newConnection());
+
+        assertThat(store.count(KeyPattern.all())).isEqualTo(1);
+        assertThat(store.count(KeyPattern.all().withCategory("lobby"))).isEqualTo(1);
+        assertThat(store.keys(KeyPattern.all().withId("alice"))).containsExactly(ALICE);
+    }
+
+    @Test
+    void keyOf_stored_returnsItsKey() {
+        Connection alice = newConnection();
+        Connection carol = newConnection();
+        store.store(ALICE, alice);
+        store.store(CAROL_GAME, carol);
+
+        assertThat(store.keyOf(alice)).contains(ALICE);
+        assertThat(store.keyOf(carol)).contains(CAROL_GAME);
+    }
+
+    @Test
+    void keyOf_afterPurge_isEmpty() {
+        Connection byKey = newConnection();
+        Connection byConnection = newConnection();
+        store.store(ALICE, byKey);
+        store.store(BOB, byConnection);
+
+        store.purge(ALICE);
+        store.purge(byConnection, EvictionCause.CLOSED);
+
+        assertThat(store.keyOf(byKey)).isEmpty();
+        assertThat(store.keyOf(byConnection)).isEmpty();
+    }
+
+    @Test
+    void keyOf_replacedConnection_isEmpty() {
+        Connection old = newConnection();
+        Connection newer = newConnection();
+        store.store(ALICE, old);
+        store.store(ALICE, newer);
+
+        assertThat(store.keyOf(old)).isEmpty();
+        assertThat(store.keyOf(newer)).contains(ALICE);
+    }
+
+    @Test
+    void keyOf_neverStored_isEmpty() {
+        store.store(ALICE, newConnection());
+
+        assertThat(store.keyOf(newConnection())).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- the match table of seed 000
+
+    /**
+     * The 13 rows of seed 000's match table, verbatim. In the seed's notation {@code :*} is the wildcard,
+     * {@code [scope :*]} has a wildcard for both category and id, and keywords and numbers stand for their text.
+     */
+    @ParameterizedTest(name = "[{index}] pattern {0} key {1} -> {2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
+            [:user-1 [:room "lobby"]] | [:user-1 [:room "lobby"]]   | true
+            [:user-1 [:room "lobby"]] | [:user-2 [:room "lobby"]]   | false
+            [:* [:room "lobby"]]      | [:user-1 [:room "lobby"]]   | true
+            [:* [:room "lobby"]]      | [:user-2 [:room "lobby"]]   | true
+            [:* [:room "lobby"]]      | [:user-1 [:game 42]]        | false
+            [:user-1 :*]              | [:user-1 [:room "lobby"]]   | true
+            [:user-1 :*]              | [:user-1 [:game 42]]        | true
+            [:user-1 :*]              | [:user-2 [:room "lobby"]]   | false
+            [:* [:room :*]]           | [:user-1 [:room "lobby"]]   | true
+            [:* [:room :*]]           | [:user-1 [:room "other"]]   | true
+            [:* [:room :*]]           | [:user-1 [:game 42]]        | false
+            [:* :*]                   | [:user-1 [:room "lobby"]]   | true
+            [:* :*]                   | [:anything [:any "thing"]]  | true
+            """)
+    void matchTable_row(String patternText, String keyText, boolean expected) {
+        List<ConnectionKey> tableKeys = List.of(
+                seedKey("[:user-1 [:room \"lobby\"]]"),
+                seedKey("[:user-2 [:room \"lobby\"]]"),
+                seedKey("[:user-1 [:game 42]]"),
+                seedKey("[:user-1 [:room \"other\"]]"),
+                seedKey("[:anything [:any \"thing\"]]"));
+        for (ConnectionKey key : tableKeys) {
+            store.store(key, newConnection());
+        }
+        KeyPattern pattern = seedPattern(patternText);
+        ConnectionKey key = seedKey(keyText);
+        assertThat(tableKeys).contains(key);
+
+        List<ConnectionKey> listed = store.keys(pattern);
+
+        if (expected) {
+            assertThat(listed).contains(key);
+        } else {
+            assertThat(listed).doesNotContain(key);
+        }
+        assertThat(pattern.matches(key)).isEqualTo(expected);
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(
+                tableKeys.stream().filter(k -> seedMatches(patternText, k)).toList());
+        assertThat(store.count(pattern)).isEqualTo(listed.size());
+    }
+
+    /** {@code [:s [:c id]]} as a key: keywords lose their colon, strings their quotes, numbers become text. */
+    static ConnectionKey seedKey(String text) {
+        List<String> tokens = seedTokens(text);
+        assertThat(tokens).as("key %s", text).hasSize(3);
+        return ConnectionKey.of(tokens.get(0), tokens.get(1), tokens.get(2));
+    }
+
+    /** {@code [:s [:c id]]} or {@code [:s :*]} as a pattern, with {@code :*} as {@link KeyPattern#ANY}. */
+    static KeyPattern seedPattern(String text) {
+        List<String> tokens = seedTokens(text);
+        if (tokens.size() == 2) {
+            assertThat(tokens.get(1)).as("inner of %s", text).isEqualTo(":*");
+            return KeyPattern.of(seedSegment(tokens.get(0)), ANY, ANY);
+        }
+        assertThat(tokens).as("pattern %s", text).hasSize(3);
+        return KeyPattern.of(seedSegment(tokens.get(0)), seedSegment(tokens.get(1)), seedSegment(tokens.get(2)));
+    }
+
+    /** The seed's own match function, transcribed over the token form, as the reference. */
+    static boolean seedMatches(String patternText, ConnectionKey key) {
+        List<String> p = seedTokens(patternText);
+        List<String> k = List.of(key.scope(), key.category(), key.id());
+        if (!p.get(0).equals(":*") && !unkeyword(p.get(0)).equals(k.get(0))) {
+            return false;
+        }
+        if (p.size() == 2) {
+            return true;
+        }
+        return (p.get(1).equals(":*") || unkeyword(p.get(1)).equals(k.get(1)))
+                && (p.get(2).equals(":*") || unkeyword(p.get(2)).equals(k.get(2)));
+    }
+
+    private static KeyPattern.Segment seedSegment(String token) {
+        return token.equals(":*") ? ANY : literal(unkeyword(token));
+    }
+
+    private static List<String> seedTokens(String text) {
+        List<String> tokens = new ArrayList<>();
+        for (String token : text.replace('[', ' ').replace(']', ' ').trim().split("\\s+")) {
+            tokens.add(token.equals(":*") ? token : unkeyword(token));
+        }
+        return tokens;
+    }
+
+    private static String unkeyword(String token) {
+        String t = token.startsWith(":") ? token.substring(1) : token;
+        return t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+    }
+
+    // ---------------------------------------------------------------- the wildcard is not the text "*"
+
+    @Test
+    void literalStarPattern_exact_matchesOnlyKeyWithStarId() {
+        ConnectionKey star = ConnectionKey.of("default", "lobby", "*");
+        store.store(star, newConnection());
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+
+        KeyPattern literalStar = KeyPattern.of(literal("default"), literal("lobby"), literal("*"));
+
+        assertThat(store.keys(literalStar)).containsExactly(star);
+        assertThat(store.count(literalStar)).isEqualTo(1);
+    }
+
+    @Test
+    void literalStarPattern_withWildcards_matchesOnlyKeyWithStarId() {
+        ConnectionKey star = ConnectionKey.of("default", "lobby", "*");
+        ConnectionKey starElsewhere = ConnectionKey.of("acme", "game", "*");
+        store.store(star, newConnection());
+        store.store(starElsewhere, newConnection());
+        store.store(ALICE, newConnection());
+        store.store(ALICE_ACME, newConnection());
+
+        KeyPattern anyStar = KeyPattern.of(ANY, ANY, literal("*"));
+
+        assertThat(store.keys(anyStar)).containsExactlyInAnyOrder(star, starElsewhere);
+        assertThat(store.count(anyStar)).isEqualTo(2);
+    }
+
+    /** The "*" bucket is the larger one here, so the store narrows by category and must compare ids itself. */
+    @Test
+    void literalStarPattern_narrowedByOtherLiteral_doesNotMatchOtherIds() {
+        ConnectionKey star = ConnectionKey.of("default", "lobby", "*");
+        store.store(star, newConnection());
+        store.store(ALICE, newConnection());
+        for (String category : List.of("game", "chat", "news")) {
+            store.store(ConnectionKey.of("default", category, "*"), newConnection());
+        }
+
+        KeyPattern lobbyStar = KeyPattern.of(ANY, literal("lobby"), literal("*"));
+
+        assertThat(store.keys(lobbyStar)).containsExactly(star);
+        assertThat(store.count(lobbyStar)).isEqualTo(1);
+        assertThat(store.keys(KeyPattern.of(literal("default"), literal("lobby"), ANY)))
+                .containsExactlyInAnyOrder(star, ALICE);
+    }
+
+    @Test
+    void literalStarPattern_noStarKey_matchesNothing() {
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+
+        assertThat(store.keys(KeyPattern.of(ANY, literal("lobby"), literal("*")))).isEmpty();
+        assertThat(store.keys(KeyPattern.of(literal("*"), ANY, ANY))).isEmpty();
+        assertThat(store.count(KeyPattern.of(ANY, literal("*"), ANY))).isZero();
+        assertThat(store.keys(KeyPattern.of(literal("default"), literal("lobby"), literal("*")))).isEmpty();
+    }
+
+    @Test
+    void wildcardPattern_matchesStarIdLikeAnyOther() {
+        ConnectionKey star = ConnectionKey.of("default", "lobby", "*");
+        store.store(star, newConnection());
+        store.store(ALICE, newConnection());
+
+        assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).containsExactlyInAnyOrder(star, ALICE);
+        assertThat(store.get(star)).isPresent();
+    }
+
+    // ---------------------------------------------------------------- index
+
+    @Test
+    void indexedLookup_manyKeys_equalsFilteredScan() {
+        Random random = new Random(42);
+        for (int i = 0; i < 500; i++) {
+            store.store(ConnectionKey.of("s" + random.nextInt(5), "c" + random.nextInt(7), "i" + random.nextInt(40)),
+                    newConnection());
+        }
+        List<ConnectionKey> all = store.keys();
+        List<KeyPattern> patterns = new ArrayList<>();
+        for (String scope : List.of("s0", "s4", "none")) {
+            for (String category : List.of("c1", "c6", "none")) {
+                patterns.add(KeyPattern.all().withScope(scope));
+                patterns.add(KeyPattern.all().withCategory(category));
+                patterns.add(KeyPattern.all().withScope(scope).withCategory(category));
+                patterns.add(KeyPattern.all().withScope(scope).withId("i3"));
+                patterns.add(KeyPattern.all().withCategory(category).withId("i17"));
+                patterns.add(KeyPattern.all().withScope(scope).withCategory(category).withId("i8"));
+            }
+        }
+        patterns.add(KeyPattern.all());
+
+        for (KeyPattern pattern : patterns) {
+            List<ConnectionKey> expected = all.stream().filter(pattern::matches).toList();
+            assertThat(store.keys(pattern)).as("keys(%s)", pattern).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(store.count(pattern)).as("count(%s)", pattern).isEqualTo(expected.size());
+        }
+    }
+
+    @Test
+    void index_afterStoreReplaceAndPurgeOfManyKeys_hasNoBuckets() {
+        List<ConnectionKey> keys = new ArrayList<>();
+        List<Connection> latest = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ConnectionKey key = ConnectionKey.of("s" + i % 7, "c" + i % 11, "i" + i);
+            keys.add(key);
+            store.store(key, newConnection());
+            latest.add(store.store(key, newConnection()));
+        }
+        assertThat(index().scopes()).hasSize(7);
+        assertThat(index().categories()).hasSize(11);
+        assertThat(index().ids()).hasSize(300);
+
+        for (int i = 0; i < keys.size(); i++) {
+            if (i % 2 == 0) {
+                assertThat(store.purge(keys.get(i))).isTrue();
+            } else {
+                assertThat(store.purge(latest.get(i), EvictionCause.CLOSED)).isTrue();
+            }
+        }
+        runMaintenance();
+
+        assertThat(store.keys()).isEmpty();
+        assertThat(index().scopes()).isEmpty();
+        assertThat(index().categories()).isEmpty();
+        assertThat(index().ids()).isEmpty();
+        assertThat(index().size()).isZero();
+        assertThat(removals.all()).hasSize(600);
+    }
+
+    @Test
+    void index_afterPartialPurge_keepsOnlyBucketsOfLiveKeys() {
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+        store.store(CAROL_GAME, newConnection());
+        store.store(ALICE_ACME, newConnection());
+
+        store.purge(CAROL_GAME);
+        store.purge(ALICE_ACME);
+
+        assertThat(index().scopes().keySet()).containsExactly("default");
+        assertThat(index().categories().keySet()).containsExactly("lobby");
+        assertThat(index().ids().keySet()).containsExactlyInAnyOrder("alice", "bob");
+        assertIndexConsistent();
+    }
+
+    /** Every bucket is non-empty and the index holds exactly the stored connections. */
+    void assertIndexConsistent() {
+        List<ConnectionKey> keys = store.keys();
+        for (Map<String, Set<Connection>> buckets : List.of(index().scopes(), index().categories(), index().ids())) {
+            assertThat(buckets.values()).allSatisfy(bucket -> assertThat(bucket).isNotEmpty());
+            assertThat(buckets.values().stream().mapToInt(Set::size).sum()).isEqualTo(keys.size());
+        }
+        assertThat(index().size()).isEqualTo(keys.size());
+        for (ConnectionKey key : keys) {
+            Connection connection = store.get(key).orElseThrow();
+            assertThat(index().scopes().get(key.scope())).contains(connection);
+            assertThat(index().categories().get(key.category())).contains(connection);
+            assertThat(index().ids().get(key.id())).contains(connection);
+        }
+    }
+
+    // ---------------------------------------------------------------- concurrency
+
+    @Test
+    @Timeout(120)
+    void concurrentStoreReplacePurgeAndList_keepsInvariants() throws Exception {
+        int threads = 8;
+        int opsPerThread = 2_000;
+        List<ConnectionKey> keySpace = new ArrayList<>();
+        for (String scope : List.of("s1", "s2")) {
+            for (String category : List.of("lobby", "game")) {
+                for (String id : List.of("a", "b", "c", "d")) {
+                    keySpace.add(ConnectionKey.of(scope, category, id));
+                }
+            }
+        }
+        List<KeyPattern> patterns = List.of(
+                KeyPattern.all(),
+                KeyPattern.all().withScope("s1"),
+                KeyPattern.all().withCategory("lobby"),
+                KeyPattern.all().withId("b"),
+                KeyPattern.all().withScope("s2").withCategory("game"),
+                KeyPattern.all().withCategory("lobby").withId("c"),
+                KeyPattern.exactly(keySpace.get(3)));
+        Queue<Connection> created = new ConcurrentLinkedQueue<>();
+        Queue<String> problems = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Random random = new Random(1_000L + t);
+                futures.add(pool.submit(() -> {
+                    List<Connection> mine = new ArrayList<>();
+                    start.await();
+                    for (int op = 0; op < opsPerThread; op++) {
+                        ConnectionKey key = keySpace.get(random.nextInt(keySpace.size()));
+                        KeyPattern pattern = patterns.get(random.nextInt(patterns.size()));
+                        int dice = random.nextInt(100);
+                        if (dice < 35) {
+                            Connection connection = newConnection();
+                            created.add(connection);
+                            mine.add(connection);
+                            if (store.store(key, connection) != connection) {
+                                problems.add("store did not return its connection");
+                            }
+                        } else if (dice < 50) {
+                            store.purge(key);
+                        } else if (dice < 62) {
+                            if (!mine.isEmpty()) {
+                                store.purge(mine.get(random.nextInt(mine.size())), EvictionCause.CLOSED);
+                            }
+                        } else if (dice < 75) {
+                            List<ConnectionKey> listed = store.keys(pattern);
+                            for (ConnectionKey k : listed) {
+                                if (!pattern.matches(k)) {
+                                    problems.add("keys(" + pattern + ") listed " + k);
+                                }
+                            }
+                            if (new HashSet<>(listed).size() != listed.size()) {
+                                problems.add("keys(" + pattern + ") listed a key twice: " + listed);
+                            }
+                        } else if (dice < 82) {
+                            List<ConnectionKey> listed = store.keys();
+                            if (new HashSet<>(listed).size() != listed.size()) {
+                                problems.add("keys() listed a key twice: " + listed);
+                            }
+                        } else if (dice < 88) {
+                            int count = store.count(pattern);
+                            if (count < 0 || count > keySpace.size()) {
+                                problems.add("count(" + pattern + ") = " + count);
+                            }
+                        } else if (dice < 94) {
+                            store.get(key).ifPresent(c -> {
+                                // A connection is never stored twice here, so it can only be under this key or gone.
+                                if (store.keyOf(c).filter(k -> !k.equals(key)).isPresent()) {
+                                    problems.add(c + " got under " + key + " but keyOf says another key");
+                                }
+                            });
+                        } else if (!mine.isEmpty()) {
+                            Connection connection = mine.get(random.nextInt(mine.size()));
+                            store.keyOf(connection).ifPresent(k -> {
+                                if (!keySpace.contains(k)) {
+                                    problems.add("keyOf gave unknown key " + k);
+                                }
+                            });
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(100, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        runMaintenance();
+
+        assertThat(problems).isEmpty();
+        assertThat(created).hasSizeGreaterThan(threads * opsPerThread / 4);
+
+        List<ConnectionKey> keys = store.keys();
+        assertThat(new HashSet<>(keys)).hasSameSizeAs(keys);
+        assertThat(store.count(KeyPattern.all())).isEqualTo(keys.size());
+        for (ConnectionKey key : keys) {
+            Connection connection = store.get(key).orElseThrow();
+            assertThat(store.keyOf(connection)).as("keyOf the connection under %s", key).contains(key);
+        }
+        for (KeyPattern pattern : patterns) {
+            assertThat(store.keys(pattern)).containsExactlyInAnyOrderElementsOf(
+                    keys.stream().filter(pattern::matches).toList());
+        }
+
+        Map<Connection, Integer> removedTimes = new IdentityHashMap<>();
+        for (RecordingListener.Removal removal : removals.all()) {
+            removedTimes.merge(removal.connection(), 1, Integer::sum);
+        }
+        assertThat(removedTimes.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .collect(Collectors.toList())).as("connections reported removed more than once").isEmpty();
+        int stored = 0;
+        for (Connection connection : created) {
+            Optional<ConnectionKey> key = store.keyOf(connection);
+            int removed = removedTimes.getOrDefault(connection, 0);
+            if (key.isPresent()) {
+                stored++;
+                assertThat(store.get(key.get())).as("get(keyOf(%s))", connection).containsSame(connection);
+                assertThat(removed).as("removals of stored %s", connection).isZero();
+            } else {
+                assertThat(removed).as("removals of gone %s", connection).isEqualTo(1);
+            }
+        }
+        assertThat(stored).isEqualTo(keys.size());
+        assertThat(removals.all()).hasSize(created.size() - stored);
+        assertIndexConsistent();
+    }
+
+    /**
+     * Regression: a key replaced, or purged and stored again, while a listing walked the index or the map was
+     * listed twice, so a broadcast over {@code keys(pattern)} reached its connection twice and counted it twice.
+     */
+    @Test
+    @Timeout(60)
+    void keys_whileKeysReplacedConcurrently_neverListKeyTwice() throws Exception {
+        List<ConnectionKey> lobby = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lobby.add(ConnectionKey.of("s" + i % 2, "lobby", "u" + i));
+            store.store(lobby.get(i), newConnection());
+        }
+        KeyPattern byCategory = KeyPattern.all().withCategory("lobby");
+        KeyPattern byScope = KeyPattern.all().withScope("s1");
+        Queue<String> problems = new ConcurrentLinkedQueue<>();
+        CountDownLatch writersDone = new CountDownLatch(2);
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try {
+            for (int w = 0; w < 2; w++) {
+                Random random = new Random(7L + w);
+                boolean purgeFirst = w == 1;
+                writers.submit(() -> {
+                    try {
+                        for (int op = 0; op < 100_000; op++) {
+                            ConnectionKey key = lobby.get(random.nextInt(lobby.size()));
+                            if (purgeFirst) {
+                                store.purge(key);
+                            }
+                            store.store(key, newConnection());
+                        }
+                    } finally {
+                        writersDone.countDown();
+                    }
+                });
+            }
+            while (writersDone.getCount() > 0 && problems.size() < 10) {
+                checkNoDuplicates("keys(lobby)", store.keys(byCategory), problems);
+                checkNoDuplicates("keys(s1)", store.keys(byScope), problems);
+                checkNoDuplicates("keys()", store.keys(), problems);
+                int count = store.count(byCategory);
+                if (count > lobby.size()) {
+                    problems.add("count(lobby) = " + count + " with " + lobby.size() + " keys");
+                }
+            }
+        } finally {
+            writers.shutdownNow();
+            assertThat(writers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        assertThat(problems).isEmpty();
+        assertThat(store.keys()).containsExactlyInAnyOrderElementsOf(lobby);
+    }
+
+    private static void checkNoDuplicates(String what, List<ConnectionKey> listed, Queue<String> problems) {
+        if (new HashSet<>(listed).size() != listed.size()) {
+            problems.add(what + " listed a key twice: " + listed);
+        }
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    @Test
+    void throwingListener_doesNotStopOthersNorReachCaller() {
+        ConnectionStore fresh = newStore();
+        RecordingListener before = new RecordingListener();
+        RecordingListener after = new RecordingListener();
+        fresh.addRemovalListener(before);
+        fresh.addRemovalListener((key, connection, cause) -> {
+            throw new IllegalStateException("listener failure, on purpose");
+        });
+        fresh.addRemovalListener(after);
+        Connection replaced = newConnection();
+        Connection purgedByKey = newConnection();
+        Connection purgedByConnection = newConnection();
+        fresh.store(ALICE, replaced);
+
+        assertThatNoException().isThrownBy(() -> {
+            fresh.store(ALICE, purgedByKey);
+            fresh.purge(ALICE);
+            fresh.store(BOB, purgedByConnection);
+            fresh.purge(purgedByConnection, EvictionCause.CLOSED);
+        });
+
+        List<RecordingListener.Removal> expected = List.of(
+                new RecordingListener.Removal(ALICE, replaced, EvictionCause.REPLACED),
+                new RecordingListener.Removal(ALICE, purgedByKey, EvictionCause.EXPLICIT),
+                new RecordingListener.Removal(BOB, purgedByConnection, EvictionCause.CLOSED));
+        assertThat(before.all()).containsExactlyElementsOf(expected);
+        assertThat(after.all()).containsExactlyElementsOf(expected);
+        assertThat(fresh.keys()).isEmpty();
+    }
+
+    @Test
+    void listenerCallingBackIntoStore_seesRemovalDone() {
+        List<Boolean> stillThere = new ArrayList<>();
+        List<List<ConnectionKey>> remaining = new ArrayList<>();
+        store.addRemovalListener((key, connection, cause) -> {
+            stillThere.add(store.keyOf(connection).isPresent());
+            remaining.add(store.keys());
+        });
+        store.store(ALICE, newConnection());
+        store.store(BOB, newConnection());
+
+        store.purge(ALICE);
+
+        assertThat(stillThere).containsExactly(false);
+        assertThat(remaining).containsExactly(List.of(BOB));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.sfere.store;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.RemovalListener;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/** Remembers every removal it is told of, in order. Thread-safe. */
+final class RecordingListener implements RemovalListener {
+
+    /** One call of {@link RemovalListener#onRemoval}. */
+    record Removal(ConnectionKey key, Connection connection, EvictionCause cause) {
+    }
+
+    private final Queue<Removal> removals = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void onRemoval(ConnectionKey key, Connection connection, EvictionCause cause) {
+        removals.add(new Removal(key, connection, cause));
+    }
+
+    /** Every removal so far. */
+    List<Removal> all() {
+        return new ArrayList<>(removals);
+    }
+
+    /** The removals of one connection, compared by identity. */
+    List<Removal> of(Connection connection) {
+        List<Removal> out = new ArrayList<>();
+        for (Removal removal : removals) {
+            if (removal.connection() == connection) {
+                out.add(removal);
+            }
+        }
+        return out;
+    }
+
+    /** The removals with one cause. */
+    List<Removal> withCause(EvictionCause cause) {
+        List<Removal> out = new ArrayList<>();
+        for (Removal removal : removals) {
+            if (removal.cause() == cause) {
+                out.add(removal);
+            }
+        }
+        return out;
+    }
+}
