@@ -58,8 +58,4 @@ final class SfereThreads {
             executor.shutdownNow();
         }
     }
-
-    boolean isManaged() {
-        return !owned;
-    }
 }

@@ -64,10 +64,6 @@ final class ConnectionIndex {
         return key != null && pattern.matches(key) ? key : null;
     }
 
-    int size() {
-        return keys.size();
-    }
-
     private static Collection<Connection> narrower(Collection<Connection> best, Map<String, Set<Connection>> index,
                                                    KeyPattern.Segment segment) {
         if (!(segment instanceof KeyPattern.Literal literal)) {
