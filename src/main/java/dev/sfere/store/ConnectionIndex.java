@@ -88,6 +88,11 @@ final class ConnectionIndex {
         });
     }
 
+    /** How many connections are indexed. */
+    int size() {
+        return keys.size();
+    }
+
     /** For tests: the buckets by position, to check that emptied buckets are dropped. */
     Map<String, Set<Connection>> scopes() {
         return byScope;
