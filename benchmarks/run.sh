@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of docs/BENCHMARKS.md. The library must be installed first (from the repository root:
+# mvn -B install -DskipTests). Usage:
+#   benchmarks/run.sh smoke                  every benchmark once, tiny (what CI runs); asserts nothing about time
+#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout [extra args]   one comparison, full size
+#   benchmarks/run.sh report                 tables.md and charts from the results
+#   benchmarks/run.sh all                    everything above but smoke, then the report
+# Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+RESULTS=${RESULTS:-target/results}
+CHARTS=${CHARTS:-$RESULTS}
+mkdir -p "$RESULTS"
+CP="target/classes:target/lib/*"
+JMH=(java -cp "$CP" org.openjdk.jmh.Main)
+
+# Fan-out holds two sockets per client in one process: 5,000 clients need over 10,000 descriptors.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+build() {
+  mvn -q -B package
+}
+
+# Sample mode everywhere: the tables report medians (p0.50), which bursts of host steal time do not move.
+lookup() {
+  "${JMH[@]}" LookupBenchmark -p impl=sfere-memory,seed-scan -f 1 -wi 1 -w 1s -i 3 -r 1s \
+    -rf csv -rff "$RESULTS/lookup.csv" "$@"
+  "${JMH[@]}" 'LookupBenchmark.keys' -p impl=sfere-caffeine -f 1 -wi 1 -w 1s -i 3 -r 1s \
+    -rf csv -rff "$RESULTS/lookup-caffeine.csv" "$@"
+}
+
+keyof() {
+  "${JMH[@]}" KeyOfBenchmark -f 1 -wi 1 -w 1s -i 3 -r 1s -rf csv -rff "$RESULTS/keyof.csv" "$@"
+}
+
+storeops() {
+  "${JMH[@]}" StoreOpsBenchmark -t 1 -f 1 -wi 2 -w 1s -i 3 -r 1s -rf csv -rff "$RESULTS/storeops-t1.csv" "$@"
+  "${JMH[@]}" StoreOpsBenchmark -t 2 -f 1 -wi 2 -w 1s -i 3 -r 1s -rf csv -rff "$RESULTS/storeops-t2.csv" "$@"
+}
+
+memory() {
+  [ $# -gt 0 ] || set -- 100000 1000000
+  java -XX:+UseSerialGC -Xmx6g -cp "$CP" dev.sfere.bench.MemoryFootprint "$RESULTS" "$@"
+}
+
+fanout() {
+  java -Xms2g -Xmx2g -cp "$CP" dev.sfere.bench.fanout.FanOut --out="$RESULTS" "$@"
+}
+
+report() {
+  java -Djava.awt.headless=true -cp "$CP" dev.sfere.bench.report.Report "$RESULTS" "$CHARTS"
+}
+
+smoke() {
+  java -Xmx1g -cp "$CP" dev.sfere.bench.Smoke "${RESULTS%/results}/smoke"
+}
+
+what=${1:-}
+[ $# -gt 0 ] && shift
+case "$what" in
+  smoke) build; smoke ;;
+  lookup|keyof|storeops|memory|fanout) build; "$what" "$@" ;;
+  report) build; report ;;
+  all) build; lookup; keyof; storeops; memory; fanout; report ;;
+  *) sed -n '2,9p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,71 @@
+package dev.sfere.bench;
+
+import dev.sfere.bench.fanout.FanOut;
+import dev.sfere.bench.report.Report;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+
+/**
+ * Every benchmark once, tiny and in this JVM, so they cannot rot: JMH without forks, one short iteration, the
+ * smallest size; the memory measurement at 10k connections; the fan-out harness with 20 clients and a few
+ * broadcasts; then the tables and charts. It checks that each one runs and delivers (the fan-out harness fails
+ * if an event goes missing or differs), never how fast: timings belong in docs/BENCHMARKS.md, not in a build.
+ *
+ * <p>Argument: the output directory (default {@code target/smoke}).
+ */
+public final class Smoke {
+
+    private Smoke() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Path out = Path.of(args.length > 0 ? args[0] : "target/smoke");
+        Files.createDirectories(out);
+        long start = System.nanoTime();
+
+        jmh(out, "lookup.csv", options(LookupBenchmark.class).param("size", "10000"));
+        jmh(out, "keyof.csv", options(KeyOfBenchmark.class).param("size", "10000"));
+        jmh(out, "storeops-t1.csv", options(StoreOpsBenchmark.class).threads(1));
+        jmh(out, "storeops-t2.csv", options(StoreOpsBenchmark.class).threads(2));
+
+        MemoryFootprint.main(new String[] {out.toString(), "10000"});
+
+        FanOut.run("--clients=20", "--warmup=2", "--rounds=5", "--seconds=0.4",
+                "--senders=sfere,jersey,raw", "--timeout=3", "--out=" + out);
+
+        Report.main(new String[] {out.toString()});
+        System.out.printf("smoke: every benchmark ran, in %.1f s; results in %s%n",
+                (System.nanoTime() - start) / 1e9, out);
+        // Jersey and Weld may leave non-daemon threads behind.
+        System.exit(0);
+    }
+
+    private static ChainedOptionsBuilder options(Class<?> benchmark) {
+        return new OptionsBuilder()
+                .include(benchmark.getName())
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100));
+    }
+
+    private static void jmh(Path out, String file, ChainedOptionsBuilder options) throws RunnerException {
+        Collection<RunResult> results = new Runner(options
+                .resultFormat(ResultFormatType.CSV)
+                .result(out.resolve(file).toString())
+                .build()).run();
+        if (results.isEmpty()) {
+            throw new IllegalStateException("JMH ran nothing for " + file);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.sfere.bench;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.sfere.ConnectionKey;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Comparison 3: one cycle of store, get and purge of a key, on Sfere's stores and on a bare map doing the same
+ * work, with 1 and 2 threads ({@code -t 1}, {@code -t 2}).
+ *
+ * <p>The store already holds {@value #RESIDENT} other connections. Keys look like an application's: scope
+ * {@code default}, one of 10 categories, a unique id; each thread cycles through keys of its own. The bare
+ * Caffeine cache is configured as the seed's Caffeine store is (maximum size, expire after access, 10 minutes);
+ * Sfere's Caffeine store uses its defaults with the same maximum size.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class StoreOpsBenchmark {
+
+    static final int RESIDENT = 10_000;
+    static final int PER_THREAD = 1_024;
+    static final int MAXIMUM_SIZE = 100_000;
+
+    @Param({"sfere-memory", "bare-chm", "sfere-caffeine", "bare-caffeine"})
+    String impl;
+
+    ConnectionStore store;
+    ConcurrentMap<ConnectionKey, Connection> map;
+    Cache<ConnectionKey, Connection> cache;
+    final AtomicInteger threads = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void fill() {
+        switch (impl) {
+            case "sfere-memory", "sfere-caffeine" -> store = Impl.sfere(impl, MAXIMUM_SIZE / 2);
+            case "bare-chm" -> map = new ConcurrentHashMap<>();
+            case "bare-caffeine" -> cache = Caffeine.newBuilder()
+                    .maximumSize(MAXIMUM_SIZE)
+                    .expireAfterAccess(Duration.ofMinutes(10))
+                    .build();
+            default -> throw new IllegalArgumentException(impl);
+        }
+        for (int i = 0; i < RESIDENT; i++) {
+            put(key("resident", i), Connection.of(DummySink.INSTANCE, c -> { }));
+        }
+    }
+
+    static ConnectionKey key(String prefix, int i) {
+        return ConnectionKey.of("default", "room-" + (i % 10), prefix + "-" + i);
+    }
+
+    void put(ConnectionKey key, Connection connection) {
+        if (store != null) {
+            store.store(key, connection);
+        } else if (map != null) {
+            map.put(key, connection);
+        } else {
+            cache.put(key, connection);
+        }
+    }
+
+    /** The keys and connections one thread cycles through. */
+    @State(Scope.Thread)
+    public static class Worker {
+        ConnectionKey[] keys;
+        Connection[] connections;
+        int next;
+
+        @Setup(Level.Trial)
+        public void prepare(StoreOpsBenchmark bench) {
+            int thread = bench.threads.getAndIncrement();
+            keys = new ConnectionKey[PER_THREAD];
+            connections = new Connection[PER_THREAD];
+            for (int i = 0; i < PER_THREAD; i++) {
+                keys[i] = key("t" + thread, i);
+                connections[i] = Connection.of(DummySink.INSTANCE, c -> { });
+            }
+        }
+    }
+
+    @Benchmark
+    public Object storeGetPurge(Worker worker) {
+        int i = worker.next;
+        worker.next = (i + 1) & (PER_THREAD - 1);
+        ConnectionKey key = worker.keys[i];
+        Connection connection = worker.connections[i];
+        Object got;
+        if (store != null) {
+            store.store(key, connection);
+            got = store.get(key).orElse(null);
+            store.purge(key);
+        } else if (map != null) {
+            map.put(key, connection);
+            got = map.get(key);
+            map.remove(key);
+        } else {
+            cache.put(key, connection);
+            got = cache.getIfPresent(key);
+            cache.invalidate(key);
+        }
+        return got;
+    }
+}

@@ -1,0 +1,235 @@
+package dev.sfere.bench.report;
+
+import javax.imageio.ImageIO;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.Stroke;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Two small chart kinds drawn with Java2D, headless: lines on log-log axes, and grouped bars. */
+final class Charts {
+
+    static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
+        new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b)};
+
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 640;
+    private static final int LEFT = 90;
+    private static final int RIGHT = 290;
+    private static final int TOP = 60;
+    private static final int BOTTOM = 70;
+
+    private Charts() {
+    }
+
+    /** One line of a log-log chart. */
+    record Series(String label, Color color, boolean dashed, double[] x, double[] y) {
+    }
+
+    /** One group of bars: a label under it and one value per bar. */
+    record Group(String label, double[] values) {
+    }
+
+    static void logLog(Path file, String title, String xLabel, String yLabel, List<Series> series)
+            throws IOException {
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(image, title);
+        double minX = Double.MAX_VALUE;
+        double maxX = 0;
+        double minY = Double.MAX_VALUE;
+        double maxY = 0;
+        for (Series s : series) {
+            for (double v : s.x()) {
+                minX = Math.min(minX, v);
+                maxX = Math.max(maxX, v);
+            }
+            for (double v : s.y()) {
+                minY = Math.min(minY, v);
+                maxY = Math.max(maxY, v);
+            }
+        }
+        double x0 = Math.floor(Math.log10(minX));
+        double x1 = Math.ceil(Math.log10(maxX));
+        double y0 = Math.floor(Math.log10(minY));
+        double y1 = Math.ceil(Math.log10(maxY));
+        if (x1 == x0) {
+            x1++;
+        }
+        if (y1 == y0) {
+            y1++;
+        }
+        int plotW = WIDTH - LEFT - RIGHT;
+        int plotH = HEIGHT - TOP - BOTTOM;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        for (double d = y0; d <= y1; d++) {
+            int y = TOP + plotH - (int) Math.round((d - y0) / (y1 - y0) * plotH);
+            g.setColor(new Color(0xdddddd));
+            g.drawLine(LEFT, y, LEFT + plotW, y);
+            g.setColor(Color.DARK_GRAY);
+            String text = power(d);
+            g.drawString(text, LEFT - 10 - g.getFontMetrics().stringWidth(text), y + 5);
+        }
+        for (double d = x0; d <= x1; d++) {
+            int x = LEFT + (int) Math.round((d - x0) / (x1 - x0) * plotW);
+            g.setColor(new Color(0xdddddd));
+            g.drawLine(x, TOP, x, TOP + plotH);
+            g.setColor(Color.DARK_GRAY);
+            String text = power(d);
+            g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, TOP + plotH + 20);
+        }
+        axes(g, xLabel, yLabel, plotW, plotH);
+        int legendY = TOP + 10;
+        for (Series s : series) {
+            g.setColor(s.color());
+            g.setStroke(stroke(s.dashed()));
+            int[] px = new int[s.x().length];
+            int[] py = new int[s.x().length];
+            for (int i = 0; i < s.x().length; i++) {
+                px[i] = LEFT + (int) Math.round((Math.log10(s.x()[i]) - x0) / (x1 - x0) * plotW);
+                py[i] = TOP + plotH - (int) Math.round((Math.log10(s.y()[i]) - y0) / (y1 - y0) * plotH);
+            }
+            g.drawPolyline(px, py, px.length);
+            for (int i = 0; i < px.length; i++) {
+                g.fillOval(px[i] - 4, py[i] - 4, 8, 8);
+            }
+            int lx = WIDTH - RIGHT + 20;
+            g.drawLine(lx, legendY, lx + 30, legendY);
+            g.setStroke(new BasicStroke(1));
+            g.setColor(Color.BLACK);
+            g.drawString(s.label(), lx + 38, legendY + 5);
+            legendY += 22;
+        }
+        write(image, g, file);
+    }
+
+    static void bars(Path file, String title, String yLabel, List<String> barLabels, List<Group> groups)
+            throws IOException {
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(image, title);
+        double max = 0;
+        for (Group group : groups) {
+            for (double v : group.values()) {
+                max = Math.max(max, v);
+            }
+        }
+        double step = niceStep(max / 5);
+        double top = Math.ceil(max / step) * step;
+        int plotW = WIDTH - LEFT - RIGHT;
+        int plotH = HEIGHT - TOP - BOTTOM;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        for (double v = 0; v <= top + step / 2; v += step) {
+            int y = TOP + plotH - (int) Math.round(v / top * plotH);
+            g.setColor(new Color(0xdddddd));
+            g.drawLine(LEFT, y, LEFT + plotW, y);
+            g.setColor(Color.DARK_GRAY);
+            String text = format(v);
+            g.drawString(text, LEFT - 10 - g.getFontMetrics().stringWidth(text), y + 5);
+        }
+        axes(g, "", yLabel, plotW, plotH);
+        int groupW = plotW / groups.size();
+        int barW = Math.max(8, (groupW - 40) / barLabels.size());
+        for (int gi = 0; gi < groups.size(); gi++) {
+            Group group = groups.get(gi);
+            int gx = LEFT + gi * groupW + 20;
+            for (int b = 0; b < group.values().length; b++) {
+                double v = group.values()[b];
+                int h = (int) Math.round(v / top * plotH);
+                g.setColor(PALETTE[b % PALETTE.length]);
+                g.fillRect(gx + b * barW, TOP + plotH - h, barW - 4, h);
+                g.setColor(Color.BLACK);
+                String text = format(v);
+                g.drawString(text, gx + b * barW + (barW - 4 - g.getFontMetrics().stringWidth(text)) / 2,
+                        TOP + plotH - h - 5);
+            }
+            g.setColor(Color.BLACK);
+            g.drawString(group.label(), gx + (barW * group.values().length - g.getFontMetrics()
+                    .stringWidth(group.label())) / 2, TOP + plotH + 20);
+        }
+        int legendY = TOP + 10;
+        for (int b = 0; b < barLabels.size(); b++) {
+            int lx = WIDTH - RIGHT + 20;
+            g.setColor(PALETTE[b % PALETTE.length]);
+            g.fillRect(lx, legendY - 8, 24, 14);
+            g.setColor(Color.BLACK);
+            g.drawString(barLabels.get(b), lx + 32, legendY + 5);
+            legendY += 22;
+        }
+        write(image, g, file);
+    }
+
+    private static Graphics2D canvas(BufferedImage image, String title) {
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+        g.drawString(title, LEFT, 35);
+        return g;
+    }
+
+    private static void axes(Graphics2D g, String xLabel, String yLabel, int plotW, int plotH) {
+        g.setColor(Color.BLACK);
+        g.setStroke(new BasicStroke(1.5f));
+        g.drawLine(LEFT, TOP + plotH, LEFT + plotW, TOP + plotH);
+        g.drawLine(LEFT, TOP, LEFT, TOP + plotH);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        g.drawString(xLabel, LEFT + (plotW - g.getFontMetrics().stringWidth(xLabel)) / 2, HEIGHT - 25);
+        Graphics2D rotated = (Graphics2D) g.create();
+        rotated.rotate(-Math.PI / 2);
+        rotated.drawString(yLabel, -(TOP + (plotH + g.getFontMetrics().stringWidth(yLabel)) / 2), 25);
+        rotated.dispose();
+    }
+
+    private static Stroke stroke(boolean dashed) {
+        return dashed ? new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1, new float[] {9, 6}, 0)
+                : new BasicStroke(2.5f);
+    }
+
+    private static void write(BufferedImage image, Graphics2D g, Path file) throws IOException {
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static String power(double exponent) {
+        double v = Math.pow(10, exponent);
+        if (exponent >= 6) {
+            return format(v / 1e6) + "M";
+        }
+        if (exponent >= 3) {
+            return format(v / 1e3) + "k";
+        }
+        return format(v);
+    }
+
+    static String format(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e9) {
+            return String.format(Locale.ROOT, "%,d", (long) v);
+        }
+        if (Math.abs(v) >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (Math.abs(v) >= 1) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString();
+    }
+
+    private static double niceStep(double raw) {
+        double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * magnitude >= raw) {
+                return m * magnitude;
+            }
+        }
+        return 10 * magnitude;
+    }
+}

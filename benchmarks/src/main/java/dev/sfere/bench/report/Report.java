@@ -1,0 +1,308 @@
+package dev.sfere.bench.report;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns the result files of a run into Markdown tables with ratios ({@code tables.md}) and PNG charts. Arguments:
+ * the results directory, then the directory for the charts (default: the results directory). Each input is
+ * optional; whatever is missing is skipped.
+ */
+public final class Report {
+
+    private final Path results;
+    private final Path charts;
+    private final PrintWriter md;
+
+    private Report(Path results, Path charts, PrintWriter md) {
+        this.results = results;
+        this.charts = charts;
+        this.md = md;
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path results = Path.of(args.length > 0 ? args[0] : "target/results");
+        Path charts = Path.of(args.length > 1 ? args[1] : results.toString());
+        Files.createDirectories(charts);
+        StringWriter text = new StringWriter();
+        try (PrintWriter md = new PrintWriter(text)) {
+            Report report = new Report(results, charts, md);
+            report.lookup();
+            report.keyOf();
+            report.storeOps();
+            report.memory();
+            report.fanOut();
+        }
+        Files.writeString(results.resolve("tables.md"), text.toString());
+        System.out.print(text);
+    }
+
+    private List<Map<String, String>> rows(String file) throws IOException {
+        Path path = results.resolve(file);
+        return Files.exists(path) ? Csv.read(path) : List.of();
+    }
+
+    /** The method name with JMH's percentile suffix, if any: {@code keys}, {@code keys:p0.50}. */
+    private static String method(Map<String, String> row) {
+        String name = row.get("Benchmark");
+        int colon = name.indexOf(':');
+        String base = colon < 0 ? name : name.substring(0, colon);
+        return base.substring(base.lastIndexOf('.') + 1) + (colon < 0 ? "" : name.substring(colon));
+    }
+
+    /**
+     * The median of a benchmark: JMH's sample mode writes one row per percentile, {@code method:p0.50} the median.
+     * The machine is shared, and the median shrugs off the bursts in which the host lends the CPU to others; a mean
+     * does not. Rows of other modes (a mean) are used as they are.
+     */
+    private static double score(List<Map<String, String>> rows, String method, Map<String, String> params) {
+        boolean sampled = rows.stream().anyMatch(r -> method(r).equals(method + ":p0.50"));
+        String wanted = sampled ? method + ":p0.50" : method;
+        for (Map<String, String> row : rows) {
+            if (!method(row).equals(wanted)) {
+                continue;
+            }
+            boolean all = true;
+            for (Map.Entry<String, String> p : params.entrySet()) {
+                if (!p.getValue().equals(row.get(p.getKey()))) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return Csv.number(row, "Score");
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static Set<String> values(List<Map<String, String>> rows, String column) {
+        Set<String> out = new LinkedHashSet<>();
+        rows.forEach(r -> out.add(r.get(column)));
+        return out;
+    }
+
+    private void lookup() throws IOException {
+        List<Map<String, String>> rows = new ArrayList<>(rows("lookup.csv"));
+        rows.addAll(rows("lookup-caffeine.csv"));
+        if (rows.isEmpty()) {
+            return;
+        }
+        for (String method : List.of("keys", "count")) {
+            md.printf("### Pattern lookup: `%s(pattern)`, median µs per call (lower is better)%n%n", method);
+            md.println("| pattern | keys | Sfere memory | Sfere Caffeine | seed scan | scan ÷ memory | scan ÷ Caffeine |");
+            md.println("|---|---:|---:|---:|---:|---:|---:|");
+            for (String pattern : values(rows, "pattern")) {
+                for (String size : values(rows, "size")) {
+                    double memory = score(rows, method, Map.of("pattern", pattern, "size", size, "impl",
+                            "sfere-memory"));
+                    double caffeine = score(rows, method, Map.of("pattern", pattern, "size", size, "impl",
+                            "sfere-caffeine"));
+                    double scan = score(rows, method, Map.of("pattern", pattern, "size", size, "impl", "seed-scan"));
+                    md.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", patternName(pattern),
+                            Charts.format(Double.parseDouble(size)), num(memory), num(caffeine), num(scan),
+                            ratio(scan / memory), ratio(scan / caffeine));
+                }
+            }
+            md.println();
+        }
+        md.println("### Pattern lookup: growth from 10k to 1M keys, `keys(pattern)`");
+        md.println();
+        md.println("| pattern | matches at 10k / 1M | Sfere memory 1M ÷ 10k | Sfere Caffeine 1M ÷ 10k | seed scan 1M ÷ 10k |");
+        md.println("|---|---|---:|---:|---:|");
+        for (String pattern : values(rows, "pattern")) {
+            md.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", patternName(pattern), matches(pattern),
+                    ratio(growth(rows, pattern, "sfere-memory")), ratio(growth(rows, pattern, "sfere-caffeine")),
+                    ratio(growth(rows, pattern, "seed-scan")));
+        }
+        md.println();
+
+        List<Charts.Series> series = new ArrayList<>();
+        int colour = 0;
+        for (String pattern : values(rows, "pattern")) {
+            for (String impl : List.of("sfere-memory", "seed-scan")) {
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (String size : values(rows, "size")) {
+                    double y = score(rows, "keys", Map.of("pattern", pattern, "size", size, "impl", impl));
+                    if (!Double.isNaN(y)) {
+                        xs.add(Double.parseDouble(size));
+                        ys.add(y);
+                    }
+                }
+                if (!xs.isEmpty()) {
+                    series.add(new Charts.Series((impl.equals("seed-scan") ? "seed scan " : "Sfere ")
+                            + patternName(pattern).replace("`", ""), Charts.PALETTE[colour],
+                            impl.equals("seed-scan"), unbox(xs), unbox(ys)));
+                }
+            }
+            colour++;
+        }
+        Charts.logLog(charts.resolve("lookup.png"), "Pattern lookup keys(pattern): Sfere's indexes vs the seed's scan",
+                "keys in the store", "µs per lookup (log)", series);
+    }
+
+    private static double growth(List<Map<String, String>> rows, String pattern, String impl) {
+        return score(rows, "keys", Map.of("pattern", pattern, "size", "1000000", "impl", impl))
+                / score(rows, "keys", Map.of("pattern", pattern, "size", "10000", "impl", impl));
+    }
+
+    private static String matches(String pattern) {
+        return switch (pattern) {
+            case "exact" -> "1 / 1";
+            case "category" -> "100 / 10,000";
+            case "scope" -> "1,000 / 1,000";
+            case "all" -> "10,000 / 1,000,000";
+            default -> "?";
+        };
+    }
+
+    private static String patternName(String pattern) {
+        return switch (pattern) {
+            case "exact" -> "exact key";
+            case "category" -> "`[ANY, lobby-42, ANY]`";
+            case "scope" -> "`[user-7, ANY, ANY]`";
+            case "all" -> "`[ANY, ANY, ANY]`";
+            default -> pattern;
+        };
+    }
+
+    private void keyOf() throws IOException {
+        List<Map<String, String>> rows = rows("keyof.csv");
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.println("### Key of a connection, median ns per call");
+        md.println();
+        md.println("| keys | Sfere memory | Sfere Caffeine | seed scan | scan ÷ memory | scan ÷ Caffeine |");
+        md.println("|---:|---:|---:|---:|---:|---:|");
+        for (String size : values(rows, "size")) {
+            double memory = score(rows, "keyOf", Map.of("size", size, "impl", "sfere-memory"));
+            double caffeine = score(rows, "keyOf", Map.of("size", size, "impl", "sfere-caffeine"));
+            double scan = score(rows, "keyOf", Map.of("size", size, "impl", "seed-scan"));
+            md.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", Charts.format(Double.parseDouble(size)),
+                    num(memory), num(caffeine), num(scan), ratio(scan / memory), ratio(scan / caffeine));
+        }
+        md.println();
+    }
+
+    private void storeOps() throws IOException {
+        List<Map<String, String>> rows = new ArrayList<>(rows("storeops-t1.csv"));
+        rows.addAll(rows("storeops-t2.csv"));
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.println("### Store, get and purge of one key, median ns per cycle (each thread)");
+        md.println();
+        md.println("| threads | Sfere memory | bare ConcurrentHashMap | overhead | Sfere Caffeine | bare Caffeine | overhead |");
+        md.println("|---:|---:|---:|---:|---:|---:|---:|");
+        for (String threads : values(rows, "Threads")) {
+            double memory = score(rows, "storeGetPurge", Map.of("Threads", threads, "impl", "sfere-memory"));
+            double chm = score(rows, "storeGetPurge", Map.of("Threads", threads, "impl", "bare-chm"));
+            double caffeine = score(rows, "storeGetPurge", Map.of("Threads", threads, "impl", "sfere-caffeine"));
+            double bare = score(rows, "storeGetPurge", Map.of("Threads", threads, "impl", "bare-caffeine"));
+            md.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", threads, num(memory), num(chm),
+                    ratio(memory / chm), num(caffeine), num(bare), ratio(caffeine / bare));
+        }
+        md.println();
+    }
+
+    private void memory() throws IOException {
+        List<Map<String, String>> rows = rows("memory.csv");
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.println("### Retained bytes per connection (the sink excluded)");
+        md.println();
+        md.println("| store | connections | store and indexes | + Connection and key | total | JOL cross-check (store) |");
+        md.println("|---|---:|---:|---:|---:|---:|");
+        for (Map<String, String> row : rows) {
+            double store = Csv.number(row, "store_bytes_per_connection");
+            double connection = Csv.number(row, "connection_and_key_bytes");
+            double jol = Csv.number(row, "jol_store_bytes");
+            md.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %s |%n", row.get("impl"),
+                    Charts.format(Double.parseDouble(row.get("connections"))), store, connection, store + connection,
+                    Double.isNaN(jol) ? "–" : String.format(Locale.ROOT, "%.0f", jol));
+        }
+        md.println();
+    }
+
+    private void fanOut() throws IOException {
+        List<Map<String, String>> rows = rows("fanout.csv");
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.println("### Fan-out over HTTP on loopback");
+        md.println();
+        md.println("| clients | sender | latency median ms | p90 ms | events/s | Jersey ÷ sender (latency) | sender ÷ raw (latency) | sender ÷ Jersey (events/s) | raw ÷ sender (events/s) |");
+        md.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        List<String> senders = new ArrayList<>(values(rows, "sender"));
+        List<Charts.Group> latency = new ArrayList<>();
+        List<Charts.Group> throughput = new ArrayList<>();
+        for (String clients : values(rows, "clients")) {
+            Map<String, String> jersey = find(rows, clients, "jersey");
+            Map<String, String> raw = find(rows, clients, "raw");
+            double[] lat = new double[senders.size()];
+            double[] eps = new double[senders.size()];
+            for (int i = 0; i < senders.size(); i++) {
+                Map<String, String> row = find(rows, clients, senders.get(i));
+                if (row == null) {
+                    continue;
+                }
+                double median = Csv.number(row, "latency_median_ms");
+                double events = Csv.number(row, "events_per_second");
+                lat[i] = median;
+                eps[i] = events / 1000;
+                md.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f | %,.0f | %s | %s | %s | %s |%n",
+                        Charts.format(Double.parseDouble(clients)), senders.get(i), median,
+                        Csv.number(row, "latency_p90_ms"), events,
+                        jersey == null ? "–" : ratio(Csv.number(jersey, "latency_median_ms") / median),
+                        raw == null ? "–" : ratio(median / Csv.number(raw, "latency_median_ms")),
+                        jersey == null ? "–" : ratio(events / Csv.number(jersey, "events_per_second")),
+                        raw == null ? "–" : ratio(Csv.number(raw, "events_per_second") / events));
+            }
+            String label = Charts.format(Double.parseDouble(clients)) + " clients";
+            latency.add(new Charts.Group(label, lat));
+            throughput.add(new Charts.Group(label, eps));
+        }
+        md.println();
+        Charts.bars(charts.resolve("fanout-latency.png"), "Fan-out: broadcast until the last client holds it",
+                "median ms (lower is better)", senders, latency);
+        Charts.bars(charts.resolve("fanout-throughput.png"), "Fan-out: sustained events delivered",
+                "thousand events per second (higher is better)", senders, throughput);
+    }
+
+    private static Map<String, String> find(List<Map<String, String>> rows, String clients, String sender) {
+        for (Map<String, String> row : rows) {
+            if (row.get("clients").equals(clients) && row.get("sender").equals(sender)) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "–" : Charts.format(v);
+    }
+
+    private static String ratio(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "–";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f×", v) : String.format(Locale.ROOT, "%.2f×", v);
+    }
+
+    private static double[] unbox(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}
