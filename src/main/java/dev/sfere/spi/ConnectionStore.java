@@ -69,14 +69,14 @@ public interface ConnectionStore {
     boolean purge(Connection connection, EvictionCause cause);
 
     /**
-     * Every key, in no particular order. The list is a snapshot.
+     * Every key, in no particular order. The list is an unmodifiable snapshot.
      *
      * @return the keys
      */
     List<ConnectionKey> keys();
 
     /**
-     * The keys that match a pattern, in no particular order. The list is a snapshot.
+     * The keys that match a pattern, in no particular order. The list is an unmodifiable snapshot.
      *
      * @param pattern the pattern
      * @return the matching keys

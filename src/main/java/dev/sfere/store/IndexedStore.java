@@ -9,6 +9,7 @@ import dev.sfere.spi.RemovalListener;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -115,18 +117,17 @@ abstract class IndexedStore implements ConnectionStore {
 
     @Override
     public List<ConnectionKey> keys() {
-        // Through a set: a key purged and stored again while the map is walked can be seen twice.
-        return new ArrayList<>(new HashSet<>(map.keySet()));
+        return keys(KeyPattern.all());
     }
 
     @Override
     public List<ConnectionKey> keys(KeyPattern pattern) {
-        return new ArrayList<>(matching(pattern));
+        return Collections.unmodifiableList(matching(pattern, true).keys);
     }
 
     @Override
     public int count(KeyPattern pattern) {
-        return matching(pattern).size();
+        return matching(pattern, false).count;
     }
 
     @Override
@@ -141,36 +142,53 @@ abstract class IndexedStore implements ConnectionStore {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /** What a walk found: the keys (when asked for) and how many. */
+    private record Found(List<ConnectionKey> keys, int count) {
+    }
+
     /**
-     * The keys matching a pattern. A set, because a key replaced while its bucket is walked shows up once through
-     * the old connection and once through the new one.
+     * The keys matching a pattern, optimistically without a set: a key can show up twice only if it was removed and
+     * stored again (under a new connection) while its bucket was walked, and then the index's removal count has
+     * moved, so the walk is done again through a set.
      */
-    private Set<ConnectionKey> matching(KeyPattern pattern) {
+    private Found matching(KeyPattern pattern, boolean collect) {
         Objects.requireNonNull(pattern, "pattern");
-        Set<ConnectionKey> out = new HashSet<>();
         if (pattern.isExact()) {
             ConnectionKey key = pattern.toKey();
-            if (peek(key) != null) {
-                out.add(key);
-            }
-            return out;
+            boolean present = peek(key) != null;
+            return new Found(present ? List.of(key) : List.of(), present ? 1 : 0);
         }
+        long before = index.removals();
+        List<ConnectionKey> out = collect ? new ArrayList<>() : null;
+        int count = walk(pattern, out == null ? key -> { } : out::add);
+        if (index.removals() == before) {
+            return new Found(out, count);
+        }
+        Set<ConnectionKey> unique = new HashSet<>();
+        walk(pattern, unique::add);
+        return new Found(collect ? new ArrayList<>(unique) : null, unique.size());
+    }
+
+    private int walk(KeyPattern pattern, Consumer<ConnectionKey> sink) {
+        int count = 0;
         Collection<Connection> candidates = index.candidates(pattern);
         if (candidates == null) {
             for (ConnectionKey key : map.keySet()) {
                 if (pattern.matches(key)) {
-                    out.add(key);
+                    sink.accept(key);
+                    count++;
                 }
             }
-            return out;
+            return count;
         }
         for (Connection candidate : candidates) {
             ConnectionKey key = index.matchingKey(candidate, pattern);
             if (key != null && peek(key) == candidate) {
-                out.add(key);
+                sink.accept(key);
+                count++;
             }
         }
-        return out;
+        return count;
     }
 
     /** Tells every listener; one failing listener neither stops the others nor reaches the caller. */
