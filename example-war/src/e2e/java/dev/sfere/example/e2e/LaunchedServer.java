@@ -1,0 +1,155 @@
+package dev.sfere.example.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A server process the tests started: the lobby on a loopback port. Stopping it sends SIGTERM, what Ctrl+C or a
+ * container stop sends, and waits for the process to end; a JVM shutdown hook kills it if the tests are cut short.
+ */
+final class LaunchedServer implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
+
+    private final String name;
+    private final URI base;
+    private final Process process;
+    private final Path log;
+    private final Thread killer;
+    private Duration stopTime;
+
+    private LaunchedServer(String name, URI base, Process process, Path log) {
+        this.name = name;
+        this.base = base;
+        this.process = process;
+        this.log = log;
+        this.killer = new Thread(this::kill, "e2e-kill-" + name);
+        Runtime.getRuntime().addShutdownHook(killer);
+    }
+
+    /**
+     * Starts a command and waits until the lobby page answers on the port.
+     *
+     * @throws IllegalStateException if the page does not answer in time or the process ends; the log names why
+     */
+    static LaunchedServer start(String name, int port, List<String> command, Path log) throws IOException {
+        URI base = URI.create("http://127.0.0.1:" + port + "/");
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        LaunchedServer server = new LaunchedServer(name, base, process, log);
+        try {
+            server.awaitPage(started);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        E2eSettings.record(String.format("%s: started in %.1f s (page answering on port %d)", name,
+                (System.nanoTime() - started) / 1e9, port));
+        return server;
+    }
+
+    private void awaitPage(long started) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(base).timeout(Duration.ofSeconds(5)).build();
+        long deadline = started + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " ended with " + process.exitValue() + " before serving; see "
+                        + log);
+            }
+            try {
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(name + " did not serve " + base + " within " + START_TIMEOUT + "; see " + log);
+    }
+
+    String name() {
+        return name;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    boolean isRunning() {
+        return process.isAlive();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /**
+     * Sends SIGTERM to the server and everything it started, and waits for them to end.
+     *
+     * @return how long the server took to end, or null if it had to be killed
+     */
+    Duration stop() {
+        if (stopTime != null || !process.isAlive()) {
+            return stopTime;
+        }
+        long started = System.nanoTime();
+        List<ProcessHandle> tree = Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
+        tree.forEach(ProcessHandle::destroy);
+        boolean ended = tree.stream().allMatch(handle -> awaitEnd(handle, started + STOP_TIMEOUT.toNanos()));
+        if (!ended) {
+            kill();
+            return null;
+        }
+        stopTime = Duration.ofNanos(System.nanoTime() - started);
+        return stopTime;
+    }
+
+    private static boolean awaitEnd(ProcessHandle handle, long deadline) {
+        try {
+            handle.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (Exception e) {
+            return !handle.isAlive();
+        }
+    }
+
+    private void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down already; the hook runs.
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

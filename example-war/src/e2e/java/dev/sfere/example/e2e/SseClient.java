@@ -1,0 +1,129 @@
+package dev.sfere.example.e2e;
+
+import jakarta.json.Json;
+import jakarta.json.JsonValue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One open {@code text/event-stream}, read on a thread of its own into a queue of events. Comments (heartbeats)
+ * are skipped; the end of the stream is an event of its own, {@link #END}.
+ */
+final class SseClient implements AutoCloseable {
+
+    /** An event as the browser's EventSource would see it. */
+    record Event(String name, String data) {
+
+        JsonValue json() {
+            return Json.createReader(new StringReader(data)).readValue();
+        }
+    }
+
+    /** Stands for the end of the stream. */
+    static final Event END = new Event("(end of stream)", "");
+
+    private final String label;
+    private final InputStream body;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+
+    private SseClient(String label, InputStream body) {
+        this.label = label;
+        this.body = body;
+        Thread reader = new Thread(this::read, "sse-" + label);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Opens a stream and checks that the answer is one.
+     *
+     * @throws AssertionError if the answer is not 200 with {@code text/event-stream}
+     */
+    static SseClient open(HttpClient http, URI uri) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        if (response.statusCode() != 200 || !type.startsWith("text/event-stream")) {
+            String text;
+            try (InputStream in = response.body()) {
+                text = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
+            }
+            throw new AssertionError("GET " + uri + " answered " + response.statusCode() + " " + type + ": " + text);
+        }
+        return new SseClient(uri.getPath(), response.body());
+    }
+
+    private void read() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String name = null;
+            StringBuilder data = null;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isEmpty()) {
+                    if (data != null) {
+                        events.add(new Event(name == null ? "message" : name, data.toString()));
+                    }
+                    name = null;
+                    data = null;
+                } else if (line.startsWith("event:")) {
+                    name = field(line, 6);
+                } else if (line.startsWith("data:")) {
+                    data = data == null ? new StringBuilder() : data.append('\n');
+                    data.append(field(line, 5));
+                }
+            }
+        } catch (IOException e) {
+            // Closed by us or by the server: either way the stream has ended.
+        } finally {
+            events.add(END);
+        }
+    }
+
+    private static String field(String line, int start) {
+        return line.startsWith(" ", start) ? line.substring(start + 1) : line.substring(start);
+    }
+
+    /**
+     * The next event.
+     *
+     * @throws AssertionError if none comes within the timeout
+     */
+    Event next(Duration timeout) throws InterruptedException {
+        Event event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (event == null) {
+            throw new AssertionError(label + ": no event within " + timeout);
+        }
+        return event;
+    }
+
+    /** Waits for the end of the stream, skipping events; true if it ended in time. */
+    boolean awaitEnd(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Event event = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (event == null) {
+                return false;
+            }
+            if (event == END) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        body.close();
+    }
+}
