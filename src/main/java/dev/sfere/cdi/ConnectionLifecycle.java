@@ -46,6 +46,12 @@ class ConnectionLifecycle {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile SfereThreads threads;
     private volatile ScheduledFuture<?> heartbeats;
+    /**
+     * Closes the streams when the JVM is stopped (Ctrl+C, SIGTERM). Open Liberty waits up to 30 s for open
+     * requests, SSE streams included, before it stops the application, so the container's own destroy comes too
+     * late to spare that wait.
+     */
+    private final Thread onJvmExit = new Thread(this::shutdown, "sfere-shutdown");
 
     /** For the container's proxy only. */
     ConnectionLifecycle() {
@@ -70,6 +76,11 @@ class ConnectionLifecycle {
             return;
         }
         store.addRemovalListener(this::onRemoval);
+        try {
+            Runtime.getRuntime().addShutdownHook(onJvmExit);
+        } catch (IllegalStateException | SecurityException e) {
+            LOG.log(Level.FINE, "Sfere: cannot close streams at JVM exit; the container's shutdown will", e);
+        }
         if (!heartbeatInterval.isZero()) {
             threads = SfereThreads.start();
             long period = Math.max(heartbeatInterval.toNanos() / 2, Duration.ofMillis(10).toNanos());
@@ -84,7 +95,10 @@ class ConnectionLifecycle {
      */
     Connection register(ConnectionKey key, SseEventSink sink) {
         ensureStarted();
-        Connection connection = store.store(key, Connection.of(sink, this::onWriteFailed));
+        Connection connection = Connection.of(sink, this::onWriteFailed);
+        // Before the store makes it visible: other threads' events wait until the resource method returns.
+        connection.opening();
+        store.store(key, connection);
         connected.fire(new SfereConnected(key));
         return connection;
     }
@@ -147,6 +161,13 @@ class ConnectionLifecycle {
     void shutdown() {
         if (!started.get() || !stopped.compareAndSet(false, true)) {
             return;
+        }
+        if (Thread.currentThread() != onJvmExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onJvmExit);
+            } catch (IllegalStateException | SecurityException e) {
+                // The JVM is already exiting, or hooks are not ours to touch: nothing to undo.
+            }
         }
         ScheduledFuture<?> running = heartbeats;
         if (running != null) {

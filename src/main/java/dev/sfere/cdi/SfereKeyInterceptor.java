@@ -49,11 +49,14 @@ class SfereKeyInterceptor {
             return invocation.proceed();
         }
         Connection connection = lifecycle.register(key, sink);
+        Object result;
         try {
-            return invocation.proceed();
+            result = invocation.proceed();
         } catch (Exception | Error e) {
             lifecycle.onRequestFailed(connection);
             throw e;
         }
+        connection.opened();
+        return result;
     }
 }

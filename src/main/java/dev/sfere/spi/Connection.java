@@ -3,6 +3,7 @@ package dev.sfere.spi;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +33,16 @@ public final class Connection {
     private volatile long lastWriteNanos;
     /** Set by a failure seen while this thread holds the write lock; the handler then runs after the lock. */
     private boolean failureToReport;
+    /**
+     * Guarded by {@code this}: the request thread that opened the stream, while its resource method still runs.
+     * Runtimes write in blocking mode from the request thread and cannot mix that with writes from other threads
+     * (Open Liberty fails the request's own write), so until {@link #opened()} other threads' events wait here.
+     */
+    private Thread opener;
+    private final ArrayDeque<OutboundSseEvent[]> held = new ArrayDeque<>();
+    private int heldEvents;
+    /** The most events held for a stream whose resource method has not returned; beyond it the stream is given up. */
+    static final int MAX_HELD_EVENTS = 10_000;
 
     private Connection(SseEventSink sink, Consumer<Connection> onFailure) {
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -72,10 +83,14 @@ public final class Connection {
         boolean written = true;
         boolean report;
         synchronized (this) {
-            for (OutboundSseEvent event : events) {
-                if (!write(event)) {
-                    written = false;
-                    break;
+            if (opener != null && opener != Thread.currentThread()) {
+                written = hold(events);
+            } else {
+                for (OutboundSseEvent event : events) {
+                    if (!write(event)) {
+                        written = false;
+                        break;
+                    }
                 }
             }
             report = failureToReport;
@@ -89,6 +104,55 @@ public final class Connection {
             lastWriteNanos = System.nanoTime();
         }
         return written;
+    }
+
+    /**
+     * Marks the stream as still being opened by the current (request) thread: events sent from other threads wait
+     * until {@link #opened()}.
+     */
+    public synchronized void opening() {
+        opener = Thread.currentThread();
+    }
+
+    /**
+     * Marks the stream as open: events held while it was opening are written now, in the order they were sent, on
+     * the calling thread. Called by the library when the resource method that opened the stream returns.
+     */
+    public void opened() {
+        boolean report;
+        synchronized (this) {
+            opener = null;
+            while (!held.isEmpty() && !failed.get()) {
+                OutboundSseEvent[] events = held.pollFirst();
+                for (OutboundSseEvent event : events) {
+                    if (!write(event)) {
+                        break;
+                    }
+                }
+            }
+            held.clear();
+            heldEvents = 0;
+            report = failureToReport;
+            failureToReport = false;
+            lastWriteNanos = System.nanoTime();
+        }
+        if (report) {
+            onFailure.accept(this);
+        }
+    }
+
+    /** Called with the lock held. */
+    private boolean hold(OutboundSseEvent[] events) {
+        if (heldEvents + events.length > MAX_HELD_EVENTS) {
+            LOG.warning(() -> "Sfere: more than " + MAX_HELD_EVENTS + " events waited for a stream whose resource "
+                    + "method has not returned; giving the stream up");
+            held.clear();
+            fail(null);
+            return false;
+        }
+        held.addLast(events.clone());
+        heldEvents += events.length;
+        return true;
     }
 
     private boolean write(OutboundSseEvent event) {

@@ -44,6 +44,7 @@ class BroadcasterTest {
     @Inject
     Evictions evictions;
 
+    /** Registers as the interceptor does, leaving the stream opening (its resource method still running). */
     private Connection register(String id, FakeSink sink) {
         return lifecycle.register(ConnectionKey.of("default", "room", id), sink);
     }
@@ -67,6 +68,29 @@ class BroadcasterTest {
         assertThat(store.keys()).doesNotContain(b).hasSize(2);
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(b, EvictionCause.CLOSED));
         assertThat(broken.isClosed()).isTrue();
+    }
+
+    /** Regression: on Open Liberty, writes from other threads while the opening request still ran lost streams. */
+    @Test
+    void openingStream_othersEventsWaitUntilTheResourceMethodReturns() throws Exception {
+        FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
+        Connection opening = register("new", sink);
+        ConnectionKey key = ConnectionKey.of("default", "room", "new");
+
+        Thread other = new Thread(() -> broadcaster.broadcast(KeyPattern.all(), "joined", "someone"));
+        other.start();
+        other.join();
+        assertThat(sink.sent).isEmpty();
+
+        broadcaster.send(key, "participants", "[]");
+        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants");
+
+        opening.opened();
+        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "joined");
+        Thread after = new Thread(() -> broadcaster.send(key, "message", "direct"));
+        after.start();
+        after.join();
+        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "joined", "message");
     }
 
     @Test
