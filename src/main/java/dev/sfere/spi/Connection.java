@@ -19,6 +19,10 @@ import java.util.logging.Logger;
  * {@link SseEventSink#isClosed()} afterwards. A connection watches for all three and calls its failure handler
  * once, on the first one; the library's handler purges it from the store with cause {@code CLOSED}.
  *
+ * <p>While the resource method that opened the stream still runs ({@link #opening()} until {@link #opened()}),
+ * events sent from other threads wait and are written in order when it returns: runtimes cannot mix the request
+ * thread's blocking writes with other threads' writes, and the stream's own first events come first that way.
+ *
  * <p>Stores compare connections by identity. Thread-safe: writes from concurrent callers are serialized, so the
  * events of one {@link #send} call arrive together and in order. The failure handler runs on the thread that saw
  * the failure, which may be the runtime's I/O thread.
