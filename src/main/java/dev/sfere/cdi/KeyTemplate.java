@@ -150,9 +150,9 @@ final class KeyTemplate {
         try {
             return ConnectionKey.of(scope, category, id.toString());
         } catch (IllegalArgumentException e) {
-            if (!e.getMessage().startsWith("id ")) {
-                throw e;
-            }
+            // The category was checked at deployment. A bad scope is the application's resolver's fault: let the
+            // check below throw it as a server error. Otherwise the id, which the client sent, is what is wrong.
+            ConnectionKey.of(scope, category, "id");
             throw new BadRequestException(e.getMessage(), e);
         }
     }

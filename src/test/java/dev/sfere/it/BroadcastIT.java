@@ -106,6 +106,13 @@ class BroadcastIT {
     }
 
     @Test
+    void sfereKey_idTheClientSentIsNotAValidKeyPart_is400AndNothingIsStored() {
+        int status = server.target("t/lobby/" + "x".repeat(300) + "/events").request().get().getStatus();
+        assertThat(status).isEqualTo(400);
+        assertThat(store.keys()).containsExactlyInAnyOrder(ALICE, BOB, TABLE7);
+    }
+
+    @Test
     void send_missingKey_reachesNobody() {
         assertThat(broadcaster.send(ConnectionKey.of("default", "lobby", "nobody"), "direct", "x")).isZero();
     }
