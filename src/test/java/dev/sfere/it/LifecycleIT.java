@@ -152,6 +152,23 @@ class LifecycleIT {
     }
 
     @Test
+    void applicationStops_noThreadOfTheLibrarySurvives() throws Exception {
+        start("sliding");
+        try (RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events")) {
+            Poll.until(Duration.ofSeconds(5), "a heartbeat thread of the library's own",
+                    () -> !libraryThreads().isEmpty());
+            server.stopContainer();
+            Poll.until(Duration.ofSeconds(5), () -> "no sfere-* thread left, found " + libraryThreads(),
+                    () -> libraryThreads().isEmpty());
+        }
+    }
+
+    private static java.util.List<String> libraryThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("sfere-")).toList();
+    }
+
+    @Test
     void applicationStops_everyStreamIsClosedWithShutdown() throws Exception {
         start("sliding");
         EventLog.AFTER_SHUTDOWN.clear();

@@ -10,16 +10,21 @@ final class Poll {
     }
 
     static void until(Duration timeout, String what, BooleanSupplier condition) {
+        until(timeout, () -> what, condition);
+    }
+
+    /** Waits, describing the state only if the wait fails. */
+    static void until(Duration timeout, java.util.function.Supplier<String> what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what);
+                throw new AssertionError("not within " + timeout + ": " + what.get());
             }
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what, e);
+                throw new AssertionError("interrupted waiting for: " + what.get(), e);
             }
         }
     }
