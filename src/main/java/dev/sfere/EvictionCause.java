@@ -16,6 +16,11 @@ public enum EvictionCause {
     COLLECTED,
     /** The client went away: a write to its stream failed, threw, or left the stream closed. */
     CLOSED,
+    /**
+     * The client reads too slowly: more events were waiting for its stream than {@code sfere.connection.queue-size}
+     * allows, so the stream was given up rather than let it hold memory without limit or hold up the others.
+     */
+    SLOW,
     /** The application is stopping; every stream is closed. */
     SHUTDOWN
 }

@@ -2,6 +2,7 @@ package dev.sfere.cdi;
 
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
 import dev.sfere.SfereConnected;
 import dev.sfere.SfereEvicted;
@@ -39,6 +40,7 @@ class ConnectionLifecycle {
     private Event<SfereConnected> connected;
     private Event<SfereEvicted> evicted;
     private Duration heartbeatInterval;
+    private int queueSize;
 
     /** Connections whose request failed: the runtime, not the library, ends their response with the error. */
     private final Set<Connection> leftToRuntime = ConcurrentHashMap.newKeySet();
@@ -64,17 +66,31 @@ class ConnectionLifecycle {
         this.connected = connected;
         this.evicted = evicted;
         this.heartbeatInterval = extension.config().heartbeatInterval();
+        this.queueSize = extension.config().queueSize();
     }
 
     void onStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         ensureStarted();
     }
 
-    /** Attaches to the store and starts heartbeats, once. Called on startup and, to be safe, on first use. */
+    /**
+     * Starts the library's threads, attaches to the store and starts heartbeats, once. Called on startup and, to be
+     * safe, on first use; a caller that comes while another thread starts waits until it is done.
+     */
     void ensureStarted() {
-        if (!started.compareAndSet(false, true)) {
+        if (started.get()) {
             return;
         }
+        synchronized (started) {
+            if (!started.get()) {
+                start();
+                started.set(true);
+            }
+        }
+    }
+
+    private void start() {
+        threads = SfereThreads.start();
         store.addRemovalListener(this::onRemoval);
         try {
             Runtime.getRuntime().addShutdownHook(onJvmExit);
@@ -82,7 +98,6 @@ class ConnectionLifecycle {
             LOG.log(Level.FINE, "Sfere: cannot close streams at JVM exit; the container's shutdown will", e);
         }
         if (!heartbeatInterval.isZero()) {
-            threads = SfereThreads.start();
             long period = Math.max(heartbeatInterval.toNanos() / 2, Duration.ofMillis(10).toNanos());
             heartbeats = threads.every(period, this::heartbeat);
         }
@@ -95,7 +110,7 @@ class ConnectionLifecycle {
      */
     Connection register(ConnectionKey key, SseEventSink sink) {
         ensureStarted();
-        Connection connection = Connection.of(sink, this::onWriteFailed);
+        Connection connection = Connection.of(sink, threads.delivery(), queueSize, this::onGiveUp);
         // Before the store makes it visible: other threads' events wait until the resource method returns.
         connection.opening();
         store.store(key, connection);
@@ -103,8 +118,8 @@ class ConnectionLifecycle {
         return connection;
     }
 
-    void onWriteFailed(Connection connection) {
-        store.purge(connection, EvictionCause.CLOSED);
+    private void onGiveUp(Connection connection, EvictionCause cause) {
+        store.purge(connection, cause);
     }
 
     /**
@@ -120,13 +135,30 @@ class ConnectionLifecycle {
 
     private void onRemoval(ConnectionKey key, Connection connection, EvictionCause cause) {
         if (!leftToRuntime.remove(connection)) {
-            connection.close();
+            close(connection, cause);
         }
         try {
             evicted.fire(new SfereEvicted(key, cause));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Sfere: an observer of SfereEvicted failed for " + key + " (" + cause + ")", e);
         }
+    }
+
+    /**
+     * Closes a removed stream: off the caller's thread, since a runtime may block in closing a stream whose client
+     * stopped reading and a broadcast must never wait for that; on the caller's thread at shutdown, so that the
+     * server need not wait for open streams.
+     */
+    private void close(Connection connection, EvictionCause cause) {
+        if (cause != EvictionCause.SHUTDOWN) {
+            try {
+                threads.delivery().execute(connection::close);
+                return;
+            } catch (RuntimeException rejected) {
+                // shut down: close here
+            }
+        }
+        connection.close();
     }
 
     /**
@@ -137,16 +169,12 @@ class ConnectionLifecycle {
         try {
             long now = System.nanoTime();
             long quiet = heartbeatInterval.toNanos();
-            for (ConnectionKey key : store.keys()) {
-                Connection connection = store.get(key).orElse(null);
-                if (connection == null) {
-                    continue;
-                }
+            store.forEach(KeyPattern.all(), (key, connection) -> {
                 boolean alive = now - connection.lastWriteNanos() < quiet || connection.send(HEARTBEAT);
                 if (alive && !connection.hasFailed()) {
                     store.touch(key);
                 }
-            }
+            });
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again; keep the heartbeats going.
             LOG.log(Level.WARNING, "Sfere: a heartbeat round failed", e);
@@ -173,11 +201,9 @@ class ConnectionLifecycle {
         if (running != null) {
             running.cancel(false);
         }
-        if (threads != null) {
-            threads.stop();
-        }
         for (ConnectionKey key : store.keys()) {
             store.purge(key, EvictionCause.SHUTDOWN);
         }
+        threads.stop();
     }
 }

@@ -13,7 +13,7 @@ import java.util.Optional;
  * message that names the key, the value and what is allowed.
  */
 record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize, ExpiryMode expiryMode,
-                   Duration heartbeatInterval, String defaultScope) {
+                   Duration heartbeatInterval, String defaultScope, int queueSize) {
 
     static final String STORE_TYPE = "sfere.store.type";
     static final String STORE_DURATION = "sfere.store.duration";
@@ -21,6 +21,9 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String STORE_EXPIRY_MODE = "sfere.store.expiry-mode";
     static final String HEARTBEAT_INTERVAL = "sfere.heartbeat.interval";
     static final String SCOPE_DEFAULT = "sfere.scope.default";
+    static final String QUEUE_SIZE = "sfere.connection.queue-size";
+    /** The largest queue size accepted: beyond it, a stalled client could hold a great deal of memory. */
+    static final int MAX_QUEUE_SIZE = 1_000_000;
 
     /** Which store the library produces. */
     enum StoreType { MEMORY, CAFFEINE }
@@ -32,7 +35,8 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
                 positiveLong(config, STORE_MAXIMUM_SIZE, 10_000),
                 choice(config, STORE_EXPIRY_MODE, ExpiryMode.SLIDING, ExpiryMode.class),
                 duration(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), true),
-                scope(config));
+                scope(config),
+                queueSize(config));
     }
 
     private static Optional<String> raw(Config config, String key) {
@@ -90,6 +94,14 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
             // reported below
         }
         throw bad(key, value.get(), "a whole number of 1 or more");
+    }
+
+    private static int queueSize(Config config) {
+        long size = positiveLong(config, QUEUE_SIZE, 1000);
+        if (size > MAX_QUEUE_SIZE) {
+            throw bad(QUEUE_SIZE, Long.toString(size), "a whole number from 1 to " + MAX_QUEUE_SIZE);
+        }
+        return (int) size;
     }
 
     private static String scope(Config config) {

@@ -1,61 +1,99 @@
 package dev.sfere.cdi;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
 /**
- * Where the library's periodic work runs: the container's default managed scheduled executor when there is one
- * (Jakarta Concurrency), otherwise a daemon thread of the library's own that stops with the application.
+ * Where the library's work runs: the container's default managed executors when it has them (Jakarta
+ * Concurrency), otherwise daemon threads of the library's own, named {@code sfere-...}, that stop with the
+ * application.
  */
 final class SfereThreads {
 
     private static final Logger LOG = Logger.getLogger(SfereThreads.class.getName());
-    private static final String MANAGED = "java:comp/DefaultManagedScheduledExecutorService";
+    private static final String MANAGED_SCHEDULED = "java:comp/DefaultManagedScheduledExecutorService";
+    private static final String MANAGED = "java:comp/DefaultManagedExecutorService";
+    /**
+     * The most delivery threads of the library's own. A client that stops reading can hold one in a blocking
+     * write until the runtime gives up on it, so there are more than cores; idle ones end after a while.
+     */
+    static final int MAX_DELIVERY_THREADS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
 
-    private final ScheduledExecutorService executor;
-    private final boolean owned;
+    private final ScheduledExecutorService scheduler;
+    private final Executor delivery;
+    private final boolean ownScheduler;
+    private final boolean ownDelivery;
 
-    private SfereThreads(ScheduledExecutorService executor, boolean owned) {
-        this.executor = executor;
-        this.owned = owned;
+    private SfereThreads(ScheduledExecutorService scheduler, boolean ownScheduler, Executor delivery,
+                         boolean ownDelivery) {
+        this.scheduler = scheduler;
+        this.ownScheduler = ownScheduler;
+        this.delivery = delivery;
+        this.ownDelivery = ownDelivery;
     }
 
     static SfereThreads start() {
-        ScheduledExecutorService managed = lookupManaged();
-        if (managed != null) {
-            return new SfereThreads(managed, false);
+        ScheduledExecutorService managedScheduler = lookup(MANAGED_SCHEDULED, ScheduledExecutorService.class);
+        ExecutorService managed = lookup(MANAGED, ExecutorService.class);
+        ScheduledExecutorService scheduler = managedScheduler != null ? managedScheduler
+                : Executors.newSingleThreadScheduledExecutor(daemons("sfere-heartbeat"));
+        Executor delivery = managed;
+        if (delivery == null) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_DELIVERY_THREADS, MAX_DELIVERY_THREADS, 10,
+                    TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons("sfere-delivery"));
+            pool.allowCoreThreadTimeOut(true);
+            delivery = pool;
         }
-        return new SfereThreads(Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "sfere-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        }), true);
+        return new SfereThreads(scheduler, managedScheduler == null, delivery, managed == null);
     }
 
-    private static ScheduledExecutorService lookupManaged() {
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static <T> T lookup(String name, Class<T> type) {
         try {
-            Object found = new InitialContext().lookup(MANAGED);
-            return found instanceof ScheduledExecutorService s ? s : null;
+            Object found = new InitialContext().lookup(name);
+            return type.isInstance(found) ? type.cast(found) : null;
         } catch (NamingException | RuntimeException | LinkageError e) {
-            LOG.log(Level.FINE, "Sfere: no managed scheduled executor; using a thread of its own", e);
+            LOG.log(Level.FINE, e, () -> "Sfere: no " + name + "; using threads of its own");
             return null;
         }
     }
 
     ScheduledFuture<?> every(long periodNanos, Runnable task) {
-        return executor.scheduleWithFixedDelay(task, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        return scheduler.scheduleWithFixedDelay(task, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Stops the library's own thread; a managed executor belongs to the container and is left alone. */
+    /** Where events are written to streams. */
+    Executor delivery() {
+        return delivery;
+    }
+
+    /** Stops the library's own threads; managed executors belong to the container and are left alone. */
     void stop() {
-        if (owned) {
-            executor.shutdownNow();
+        if (ownScheduler) {
+            scheduler.shutdownNow();
+        }
+        if (ownDelivery) {
+            ((ExecutorService) delivery).shutdownNow();
         }
     }
 }

@@ -70,17 +70,13 @@ class StoreBroadcaster implements Broadcaster {
         Objects.requireNonNull(pattern, "pattern");
         check(events);
         lifecycle.ensureStarted();
-        int reached = 0;
-        for (ConnectionKey key : store.keys(pattern)) {
-            if (excluded.test(key)) {
-                continue;
+        int[] reached = new int[1];
+        store.forEach(pattern, (key, connection) -> {
+            if (!excluded.test(key) && connection.send(events)) {
+                reached[0]++;
             }
-            Connection connection = store.get(key).orElse(null);
-            if (connection != null && connection.send(events)) {
-                reached++;
-            }
-        }
-        return reached;
+        });
+        return reached[0];
     }
 
     private static void check(OutboundSseEvent[] events) {

@@ -1,68 +1,107 @@
 package dev.sfere.spi;
 
+import dev.sfere.EvictionCause;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One registered SSE stream: the sink, the order of writes to it, and the knowledge of whether it has failed.
+ * One registered SSE stream: the sink, a bounded queue of events on their way to it, and the knowledge of whether
+ * it has been given up.
  *
- * <p>Runtimes report a client that went away in three ways: {@code send} throws, {@code send} returns a stage that
- * fails (or, in older Jersey, completes with the exception as its value), or the sink reports
- * {@link SseEventSink#isClosed()} afterwards. A connection watches for all three and calls its failure handler
- * once, on the first one; the library's handler purges it from the store with cause {@code CLOSED}.
+ * <p><b>Delivery.</b> {@link #send} puts the events at the end of the stream's queue and returns; a task on the
+ * connection's executor writes queued events in order, one stream per task, so a client that reads slowly holds up
+ * only its own queue and never the sender. When more events would wait than the queue's capacity, the connection is
+ * given up with cause {@link EvictionCause#SLOW} and its queue dropped, so a client that stopped reading cannot make
+ * the application hold memory without limit. With {@code Runnable::run} as the executor, the events are written on
+ * the sending thread (by whichever sender found the queue idle).
  *
- * <p>While the resource method that opened the stream still runs ({@link #opening()} until {@link #opened()}),
- * events sent from other threads wait and are written in order when it returns: runtimes cannot mix the request
- * thread's blocking writes with other threads' writes, and the stream's own first events come first that way.
+ * <p><b>Failures.</b> Runtimes report a client that went away in three ways: {@code send} throws, {@code send}
+ * returns a stage that fails (or, in older Jersey, completes with the exception as its value), or the sink reports
+ * {@link SseEventSink#isClosed()} afterwards. A connection watches for all three and gives itself up, once, with
+ * cause {@link EvictionCause#CLOSED}.
  *
- * <p>Stores compare connections by identity. Thread-safe: writes from concurrent callers are serialized, so the
- * events of one {@link #send} call arrive together and in order. The failure handler runs on the thread that saw
- * the failure, which may be the runtime's I/O thread.
+ * <p><b>Opening.</b> While the resource method that opened the stream still runs ({@link #opening()} until
+ * {@link #opened()}), that request thread writes its own events at once, and events sent from other threads wait in
+ * the queue: runtimes cannot mix the request thread's blocking writes with other threads' writes (Open Liberty fails
+ * the request's own write), and the stream's own first events come first that way.
+ *
+ * <p>Stores compare connections by identity. Thread-safe: the events of one {@link #send} call are queued together,
+ * so they arrive together and in order. The give-up handler is called at most once, never while a lock of the
+ * connection is held, on the thread that noticed: the sender's for {@code SLOW}, the writing thread's or the
+ * runtime's I/O thread's for {@code CLOSED}.
  */
 public final class Connection {
 
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
-    private final SseEventSink sink;
-    private final Consumer<Connection> onFailure;
-    private final AtomicBoolean failed = new AtomicBoolean();
-    private volatile long lastWriteNanos;
-    /** Set by a failure seen while this thread holds the write lock; the handler then runs after the lock. */
-    private boolean failureToReport;
-    /**
-     * Guarded by {@code this}: the request thread that opened the stream, while its resource method still runs.
-     * Runtimes write in blocking mode from the request thread and cannot mix that with writes from other threads
-     * (Open Liberty fails the request's own write), so until {@link #opened()} other threads' events wait here.
-     */
-    private Thread opener;
-    private final ArrayDeque<OutboundSseEvent[]> held = new ArrayDeque<>();
-    private int heldEvents;
-    /** The most events held for a stream whose resource method has not returned; beyond it the stream is given up. */
-    static final int MAX_HELD_EVENTS = 10_000;
+    private static final OutboundSseEvent[] EMPTY = {};
 
-    private Connection(SseEventSink sink, Consumer<Connection> onFailure) {
+    private final SseEventSink sink;
+    private final Executor executor;
+    private final int capacity;
+    private final BiConsumer<Connection, EvictionCause> onGiveUp;
+    /** Set when the connection is given up or closed: nothing is written to it any more. */
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile long lastWriteNanos;
+
+    /** Guarded by {@code this}; created on first use, as most streams never have an event waiting. */
+    private ArrayDeque<OutboundSseEvent> queue;
+    /** Guarded by {@code this}: a task that writes the queue is scheduled or running. */
+    private boolean writing;
+    /** Guarded by {@code this}: the request thread that opened the stream, while its resource method runs. */
+    private Thread opener;
+
+    private Connection(SseEventSink sink, Executor executor, int capacity,
+                       BiConsumer<Connection, EvictionCause> onGiveUp) {
         this.sink = Objects.requireNonNull(sink, "sink");
-        this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("queue capacity must be at least 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.onGiveUp = Objects.requireNonNull(onGiveUp, "onGiveUp");
         this.lastWriteNanos = System.nanoTime();
     }
 
     /**
-     * Wraps a sink.
+     * Wraps a sink whose events are written on an executor, through a queue of bounded size.
+     *
+     * @param sink     the runtime's sink
+     * @param executor where queued events are written; {@code Runnable::run} writes on the sending thread
+     * @param capacity how many events may wait; a send that would exceed it gives the connection up as
+     *                 {@link EvictionCause#SLOW}
+     * @param onGiveUp called once, with this connection and {@link EvictionCause#CLOSED} or
+     *                 {@link EvictionCause#SLOW}, when the stream can no longer be written to; the library's handler
+     *                 purges it from the store with that cause
+     * @return the connection
+     * @throws IllegalArgumentException if the capacity is below 1
+     */
+    public static Connection of(SseEventSink sink, Executor executor, int capacity,
+                                BiConsumer<Connection, EvictionCause> onGiveUp) {
+        return new Connection(sink, executor, capacity, onGiveUp);
+    }
+
+    /**
+     * Wraps a sink that is written on the sending thread, with no bound on waiting events.
      *
      * @param sink      the runtime's sink
      * @param onFailure called once, with this connection, when a write to the sink fails
      * @return the connection
      */
     public static Connection of(SseEventSink sink, Consumer<Connection> onFailure) {
-        return new Connection(sink, onFailure);
+        Objects.requireNonNull(onFailure, "onFailure");
+        return new Connection(sink, Runnable::run, Integer.MAX_VALUE, (connection, cause) -> onFailure.accept(connection));
     }
 
     /**
@@ -75,39 +114,63 @@ public final class Connection {
     }
 
     /**
-     * Writes events to the stream, in order, stopping at the first failure.
+     * Queues events for the stream, to be written in order after every event queued before them.
      *
      * @param events the events
-     * @return true if every event was handed to the runtime; false if the stream has failed (now or before)
+     * @return true if the events were accepted; false if the connection has been given up or closed (before, or now
+     *         because its queue is full)
      */
     public boolean send(OutboundSseEvent... events) {
-        if (failed.get()) {
+        if (done.get()) {
             return false;
         }
-        boolean written = true;
-        boolean report;
+        boolean start;
         synchronized (this) {
-            if (opener != null && opener != Thread.currentThread()) {
-                written = hold(events);
+            if (opener == Thread.currentThread()) {
+                start = false;
+            } else if (!enqueue(events)) {
+                start = false;
+                events = null;
             } else {
-                for (OutboundSseEvent event : events) {
-                    if (!write(event)) {
-                        written = false;
-                        break;
-                    }
-                }
+                start = opener == null && !writing;
+                writing |= start;
+                events = EMPTY;
             }
-            report = failureToReport;
-            failureToReport = false;
         }
-        if (report) {
-            // Outside the lock: the handler fires events whose observers may write to other connections.
-            onFailure.accept(this);
+        if (events == null) {
+            giveUp(EvictionCause.SLOW, null);
+            return false;
         }
-        if (written) {
-            lastWriteNanos = System.nanoTime();
+        if (start) {
+            schedule();
         }
-        return written;
+        // The opening request's own events are written now, ahead of what other threads queued meanwhile, and
+        // outside the lock: only this thread can change the opener.
+        return writeAll(events) && !done.get();
+    }
+
+    /** Called with the lock held: queues the events, or empties the queue and answers false when they do not fit. */
+    private boolean enqueue(OutboundSseEvent[] events) {
+        if (queue == null) {
+            queue = new ArrayDeque<>(Math.min(capacity, 16));
+        }
+        if (events.length > capacity - queue.size()) {
+            queue.clear();
+            return false;
+        }
+        for (OutboundSseEvent event : events) {
+            queue.addLast(event);
+        }
+        return true;
+    }
+
+    private boolean writeAll(OutboundSseEvent[] events) {
+        for (OutboundSseEvent event : events) {
+            if (!write(event)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -119,44 +182,56 @@ public final class Connection {
     }
 
     /**
-     * Marks the stream as open: events held while it was opening are written now, in the order they were sent, on
-     * the calling thread. Called by the library when the resource method that opened the stream returns.
+     * Marks the stream as open: events that other threads sent while it was opening are written now, in the order
+     * they were sent. Called by the library when the resource method that opened the stream returns.
      */
     public void opened() {
-        boolean report;
+        boolean start;
         synchronized (this) {
             opener = null;
-            while (!held.isEmpty() && !failed.get()) {
-                OutboundSseEvent[] events = held.pollFirst();
-                for (OutboundSseEvent event : events) {
-                    if (!write(event)) {
-                        break;
-                    }
-                }
-            }
-            held.clear();
-            heldEvents = 0;
-            report = failureToReport;
-            failureToReport = false;
-            lastWriteNanos = System.nanoTime();
+            start = !writing && queue != null && !queue.isEmpty();
+            writing |= start;
         }
-        if (report) {
-            onFailure.accept(this);
+        lastWriteNanos = System.nanoTime();
+        if (start) {
+            schedule();
         }
     }
 
-    /** Called with the lock held. */
-    private boolean hold(OutboundSseEvent[] events) {
-        if (heldEvents + events.length > MAX_HELD_EVENTS) {
-            LOG.warning(() -> "Sfere: more than " + MAX_HELD_EVENTS + " events waited for a stream whose resource "
-                    + "method has not returned; giving the stream up");
-            held.clear();
-            fail(null);
-            return false;
+    private void schedule() {
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // The executor is shut down: nobody is left to write this stream.
+            synchronized (this) {
+                writing = false;
+            }
+            giveUp(EvictionCause.CLOSED, e);
         }
-        held.addLast(events.clone());
-        heldEvents += events.length;
-        return true;
+    }
+
+    /** Writes queued events, one at a time and never holding the lock while writing, until none is left. */
+    private void drain() {
+        while (true) {
+            OutboundSseEvent event;
+            synchronized (this) {
+                event = done.get() || queue == null ? null : queue.pollFirst();
+                if (event == null) {
+                    writing = false;
+                    if (done.get() && queue != null) {
+                        queue.clear();
+                    }
+                    return;
+                }
+            }
+            if (!write(event)) {
+                synchronized (this) {
+                    writing = false;
+                    queue.clear();
+                }
+                return;
+            }
+        }
     }
 
     private boolean write(OutboundSseEvent event) {
@@ -164,27 +239,29 @@ public final class Connection {
         try {
             stage = sink.send(event);
         } catch (RuntimeException e) {
-            fail(e);
+            giveUp(EvictionCause.CLOSED, e);
             return false;
         }
         if (sink.isClosed()) {
-            fail(null);
+            giveUp(EvictionCause.CLOSED, null);
             return false;
         }
         if (stage != null) {
             stage.whenComplete((value, error) -> {
                 if (error != null) {
-                    fail(error);
+                    giveUp(EvictionCause.CLOSED, error);
                 } else if (value instanceof Throwable thrown) {
-                    fail(thrown);
+                    giveUp(EvictionCause.CLOSED, thrown);
                 }
             });
         }
-        return !failed.get();
+        lastWriteNanos = System.nanoTime();
+        return !done.get();
     }
 
     /**
-     * When the last write was handed to the runtime, or the connection was created, in {@link System#nanoTime()}.
+     * When a write was last handed to the runtime, or the connection was created or opened, in
+     * {@link System#nanoTime()}.
      *
      * @return the time
      */
@@ -193,19 +270,34 @@ public final class Connection {
     }
 
     /**
-     * Tells whether a write to this stream has failed.
+     * Tells whether the connection has been given up (a write failed, or its queue overflowed) or closed.
      *
-     * @return true after the first failure
+     * @return true once nothing more will be written to the stream
      */
     public boolean hasFailed() {
-        return failed.get();
+        return done.get();
     }
 
     /**
-     * Closes the stream. Closing twice does nothing; a failure to close is swallowed, since the stream is unusable
-     * either way.
+     * How many events wait in the queue, not counting one being written.
+     *
+     * @return the count
+     */
+    public synchronized int queued() {
+        return queue == null ? 0 : queue.size();
+    }
+
+    /**
+     * Closes the stream and drops the events still waiting. Closing twice does nothing; a failure to close is
+     * swallowed, since the stream is unusable either way. Does not call the give-up handler.
      */
     public void close() {
+        done.set(true);
+        synchronized (this) {
+            if (queue != null && !writing) {
+                queue.clear();
+            }
+        }
         try {
             sink.close();
         } catch (RuntimeException e) {
@@ -213,19 +305,15 @@ public final class Connection {
         }
     }
 
-    private void fail(Throwable cause) {
-        if (failed.compareAndSet(false, true)) {
-            LOG.log(Level.FINE, "Sfere: a write failed; the client is taken as gone", cause);
-            if (Thread.holdsLock(this)) {
-                failureToReport = true;
-            } else {
-                onFailure.accept(this);
-            }
+    private void giveUp(EvictionCause cause, Throwable error) {
+        if (done.compareAndSet(false, true)) {
+            LOG.log(Level.FINE, error, () -> "Sfere: giving up a stream (" + cause + ")");
+            onGiveUp.accept(this, cause);
         }
     }
 
     @Override
     public String toString() {
-        return "Connection@" + Integer.toHexString(System.identityHashCode(this)) + (failed.get() ? "[failed]" : "");
+        return "Connection@" + Integer.toHexString(System.identityHashCode(this)) + (done.get() ? "[done]" : "");
     }
 }

@@ -6,6 +6,7 @@ import dev.sfere.KeyPattern;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Where connections live, by key. The library produces one as an {@code @ApplicationScoped} bean from
@@ -82,6 +83,26 @@ public interface ConnectionStore {
      * @return the matching keys
      */
     List<ConnectionKey> keys(KeyPattern pattern);
+
+    /**
+     * Visits every stored key that matches a pattern, with its connection, without making a list first: what a
+     * broadcast walks. Visiting is not activity and extends no lifetime. Keys stored or removed during the walk may
+     * or may not be visited, and a key replaced during the walk may be visited with both its old and its new
+     * connection.
+     *
+     * <p>The default goes through {@link #keys(KeyPattern)} and {@link #get(ConnectionKey)}; the library's stores
+     * walk their index instead.
+     *
+     * @param pattern the pattern
+     * @param action  called with each matching key and its connection; what it throws reaches the caller and ends
+     *                the walk
+     */
+    default void forEach(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> action) {
+        java.util.Objects.requireNonNull(action, "action");
+        for (ConnectionKey key : keys(pattern)) {
+            get(key).ifPresent(connection -> action.accept(key, connection));
+        }
+    }
 
     /**
      * How many keys match a pattern.

@@ -12,12 +12,13 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -160,22 +161,37 @@ abstract class IndexedStore implements ConnectionStore {
         }
         long before = index.removals();
         List<ConnectionKey> out = collect ? new ArrayList<>() : null;
-        int count = walk(pattern, out == null ? key -> { } : out::add);
+        int count = walk(pattern, out == null ? (key, connection) -> { } : (key, connection) -> out.add(key));
         if (index.removals() == before) {
             return new Found(out, count);
         }
         Set<ConnectionKey> unique = new HashSet<>();
-        walk(pattern, unique::add);
+        walk(pattern, (key, connection) -> unique.add(key));
         return new Found(collect ? new ArrayList<>(unique) : null, unique.size());
     }
 
-    private int walk(KeyPattern pattern, Consumer<ConnectionKey> sink) {
+    @Override
+    public void forEach(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> action) {
+        Objects.requireNonNull(pattern, "pattern");
+        Objects.requireNonNull(action, "action");
+        if (pattern.isExact()) {
+            ConnectionKey key = pattern.toKey();
+            Connection connection = peek(key);
+            if (connection != null) {
+                action.accept(key, connection);
+            }
+            return;
+        }
+        walk(pattern, action);
+    }
+
+    private int walk(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> sink) {
         int count = 0;
         Collection<Connection> candidates = index.candidates(pattern);
         if (candidates == null) {
-            for (ConnectionKey key : map.keySet()) {
-                if (pattern.matches(key)) {
-                    sink.accept(key);
+            for (Map.Entry<ConnectionKey, Connection> entry : map.entrySet()) {
+                if (pattern.matches(entry.getKey())) {
+                    sink.accept(entry.getKey(), entry.getValue());
                     count++;
                 }
             }
@@ -184,7 +200,7 @@ abstract class IndexedStore implements ConnectionStore {
         for (Connection candidate : candidates) {
             ConnectionKey key = index.matchingKey(candidate, pattern);
             if (key != null && peek(key) == candidate) {
-                sink.accept(key);
+                sink.accept(key, candidate);
                 count++;
             }
         }

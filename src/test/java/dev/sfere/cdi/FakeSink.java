@@ -28,6 +28,8 @@ final class FakeSink implements SseEventSink {
 
     private final Mode mode;
     final List<OutboundSseEvent> sent = new CopyOnWriteArrayList<>();
+    /** The names of the threads that wrote each accepted event. */
+    final List<String> writers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     FakeSink(Mode mode) {
@@ -53,6 +55,7 @@ final class FakeSink implements SseEventSink {
                 return CompletableFuture.completedFuture(null);
             default:
                 sent.add(event);
+                writers.add(Thread.currentThread().getName());
                 return CompletableFuture.completedFuture(null);
         }
     }

@@ -4,17 +4,17 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition with a deadline, instead of a fixed sleep. */
-final class Poll {
+public final class Poll {
 
     private Poll() {
     }
 
-    static void until(Duration timeout, String what, BooleanSupplier condition) {
+    public static void until(Duration timeout, String what, BooleanSupplier condition) {
         until(timeout, () -> what, condition);
     }
 
     /** Waits, describing the state only if the wait fails. */
-    static void until(Duration timeout, java.util.function.Supplier<String> what, BooleanSupplier condition) {
+    public static void until(Duration timeout, java.util.function.Supplier<String> what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -11,6 +11,9 @@ import jakarta.ws.rs.client.WebTarget;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.nio.ChannelConfigurator;
+import org.glassfish.grizzly.nio.NIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider;
 import org.glassfish.jersey.ext.cdi1x.internal.ProcessAllAnnotatedTypes;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -20,6 +23,8 @@ import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 
 import java.net.URI;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +41,8 @@ final class TestServer implements AutoCloseable {
     private final Client client;
     private final URI base;
 
-    private TestServer(Map<String, String> properties, List<Class<?>> beans, List<Class<?>> resources) {
+    private TestServer(Map<String, String> properties, List<Class<?>> beans, List<Class<?>> resources,
+                       int sendBuffer) {
         config = registerConfig(properties);
         try {
             Weld builder = weld().addBeanClass(WeldRequestScope.class)
@@ -51,9 +57,43 @@ final class TestServer implements AutoCloseable {
         }
         ResourceConfig app = new ResourceConfig();
         resources.forEach(app::register);
-        http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), app);
+        http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), app, false);
+        if (sendBuffer > 0) {
+            fixSendBuffer(sendBuffer);
+        }
+        try {
+            http.start();
+        } catch (java.io.IOException e) {
+            weld.close();
+            ConfigProviderResolver.instance().releaseConfig(config);
+            throw new java.io.UncheckedIOException(e);
+        }
         base = URI.create("http://127.0.0.1:" + http.getListener("grizzly").getPort() + "/");
         client = ClientBuilder.newClient();
+    }
+
+    /**
+     * A fixed socket send buffer on every accepted connection, instead of the kernel's, which grows to megabytes;
+     * Grizzly sizes its own queue of pending writes from it (four times). Past both, a write to a client that does
+     * not read blocks.
+     */
+    private void fixSendBuffer(int bytes) {
+        TCPNIOTransport transport = http.getListener("grizzly").getTransport();
+        ChannelConfigurator defaults = transport.getChannelConfigurator();
+        transport.setChannelConfigurator(new ChannelConfigurator() {
+            @Override
+            public void preConfigure(NIOTransport nio, SelectableChannel channel) throws java.io.IOException {
+                defaults.preConfigure(nio, channel);
+                if (channel instanceof SocketChannel socket) {
+                    socket.socket().setSendBufferSize(bytes);
+                }
+            }
+
+            @Override
+            public void postConfigure(NIOTransport nio, SelectableChannel channel) throws java.io.IOException {
+                defaults.postConfigure(nio, channel);
+            }
+        });
     }
 
     /** Boots Weld (and nothing else), to check what fails deployment. */
@@ -125,6 +165,7 @@ final class TestServer implements AutoCloseable {
         private final Map<String, String> properties = new HashMap<>();
         private final List<Class<?>> beans = new java.util.ArrayList<>();
         private final List<Class<?>> resources = new java.util.ArrayList<>();
+        private int sendBuffer;
 
         Builder config(String key, String value) {
             properties.put(key, value);
@@ -141,8 +182,14 @@ final class TestServer implements AutoCloseable {
             return this;
         }
 
+        /** Fixes the server's socket send buffer, and Grizzly's queue of pending writes, to this many bytes. */
+        Builder sendBuffer(int bytes) {
+            sendBuffer = bytes;
+            return this;
+        }
+
         TestServer start() {
-            return new TestServer(properties, beans, resources);
+            return new TestServer(properties, beans, resources, sendBuffer);
         }
     }
 }

@@ -1,0 +1,220 @@
+package dev.sfere.spi;
+
+import dev.sfere.EvictionCause;
+import dev.sfere.OutboundEvents;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** The per-connection queue: order, never blocking the sender, SLOW on overflow, opening, closing. */
+class ConnectionTest {
+
+    private final List<EvictionCause> givenUp = new CopyOnWriteArrayList<>();
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    private static OutboundSseEvent event(int n) {
+        return OutboundEvents.text("n", Integer.toString(n));
+    }
+
+    private static List<Object> data(Sink sink) {
+        return sink.written.stream().map(OutboundSseEvent::getData).toList();
+    }
+
+    @Test
+    void queuedEvents_areWrittenInOrder_byOneTaskOnTheExecutor() {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        Sink sink = new Sink();
+        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+
+        assertThat(connection.send(event(1), event(2))).isTrue();
+        assertThat(connection.send(event(3))).isTrue();
+
+        assertThat(sink.written).isEmpty();
+        assertThat(tasks).hasSize(1);
+        assertThat(connection.queued()).isEqualTo(3);
+        tasks.poll().run();
+        assertThat(data(sink)).containsExactly("1", "2", "3");
+        assertThat(connection.queued()).isZero();
+
+        connection.send(event(4));
+        assertThat(tasks).hasSize(1);
+        tasks.poll().run();
+        assertThat(data(sink)).containsExactly("1", "2", "3", "4");
+        assertThat(givenUp).isEmpty();
+    }
+
+    @Test
+    void stalledStream_neverBlocksTheSender_andOverflowGivesItUpAsSlowOnce() throws Exception {
+        Sink sink = new Sink();
+        sink.block = new CountDownLatch(1);
+        Connection connection = Connection.of(sink, pool, 5, (c, cause) -> givenUp.add(cause));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertThat(connection.send(event(0))).isTrue();
+            assertThat(sink.entered.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 1; i <= 5; i++) {
+                assertThat(connection.send(event(i))).as("event %d fits the queue", i).isTrue();
+            }
+            assertThat(connection.queued()).isEqualTo(5);
+            assertThat(connection.send(event(6))).isFalse();
+        });
+
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+        assertThat(connection.hasFailed()).isTrue();
+        assertThat(connection.queued()).isZero();
+        assertThat(connection.send(event(7))).isFalse();
+        sink.block.countDown();
+        Thread.sleep(100);
+        assertThat(data(sink)).containsExactly("0");
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+    }
+
+    @Test
+    void oneSendOfSeveralEvents_isQueuedWholeOrNotAtAll() {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        Sink sink = new Sink();
+        Connection connection = Connection.of(sink, tasks::add, 2, (c, cause) -> givenUp.add(cause));
+        assertThat(connection.send(event(1), event(2), event(3))).isFalse();
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+        assertThat(tasks).isEmpty();
+        assertThat(sink.written).isEmpty();
+    }
+
+    @Test
+    void failedWriteOnTheExecutor_givesUpClosed_andDropsTheRest() {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        Sink sink = new Sink();
+        sink.failAt = 2;
+        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        connection.send(event(1), event(2), event(3));
+        tasks.poll().run();
+        assertThat(data(sink)).containsExactly("1");
+        assertThat(givenUp).containsExactly(EvictionCause.CLOSED);
+        assertThat(connection.queued()).isZero();
+        assertThat(connection.send(event(4))).isFalse();
+        assertThat(tasks).isEmpty();
+    }
+
+    @Test
+    void rejectedByTheExecutor_givesUpClosed() {
+        Connection connection = Connection.of(new Sink(), task -> {
+            throw new RejectedExecutionException("shut down");
+        }, 10, (c, cause) -> givenUp.add(cause));
+        connection.send(event(1));
+        assertThat(givenUp).containsExactly(EvictionCause.CLOSED);
+        assertThat(connection.hasFailed()).isTrue();
+    }
+
+    @Test
+    void close_dropsWaitingEvents_closesTheSink_andIsNotAGiveUp() {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        Sink sink = new Sink();
+        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        connection.send(event(1));
+        connection.close();
+        tasks.poll().run();
+        assertThat(sink.written).isEmpty();
+        assertThat(sink.isClosed()).isTrue();
+        assertThat(connection.send(event(2))).isFalse();
+        assertThat(givenUp).isEmpty();
+    }
+
+    @Test
+    void whileOpening_theOpenerWritesAtOnce_othersWaitUntilOpened() throws Exception {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        Sink sink = new Sink();
+        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        connection.opening();
+
+        Thread other = new Thread(() -> connection.send(event(1)));
+        other.start();
+        other.join();
+        assertThat(sink.written).isEmpty();
+        assertThat(tasks).as("nothing scheduled while the request runs").isEmpty();
+
+        assertThat(connection.send(event(0))).isTrue();
+        assertThat(data(sink)).containsExactly("0");
+
+        connection.opened();
+        assertThat(tasks).hasSize(1);
+        tasks.poll().run();
+        assertThat(data(sink)).containsExactly("0", "1");
+    }
+
+    @Test
+    void directExecutor_writesOnTheSendersThread() {
+        Sink sink = new Sink();
+        Connection connection = Connection.of(sink, c -> givenUp.add(EvictionCause.CLOSED));
+        assertThat(connection.send(event(1))).isTrue();
+        assertThat(data(sink)).containsExactly("1");
+        assertThat(sink.threads).containsExactly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void capacityBelowOne_isRefused() {
+        assertThatThrownBy(() -> Connection.of(new Sink(), Runnable::run, 0, (c, cause) -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+    }
+
+    /** A sink that records writes, and can block in a write or fail the n-th one. */
+    private static final class Sink implements SseEventSink {
+        final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+        final CountDownLatch entered = new CountDownLatch(1);
+        volatile CountDownLatch block;
+        volatile int failAt;
+        private volatile boolean closed;
+        private int calls;
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public synchronized CompletionStage<?> send(OutboundSseEvent event) {
+            calls++;
+            entered.countDown();
+            if (block != null) {
+                try {
+                    block.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (calls == failAt) {
+                return CompletableFuture.failedFuture(new java.io.IOException("Broken pipe"));
+            }
+            written.add(event);
+            threads.add(Thread.currentThread().getName());
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
