@@ -4,12 +4,15 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * Builds {@link OutboundSseEvent}s without needing the runtime's {@link jakarta.ws.rs.sse.Sse}, so events can be
- * made anywhere: in a scheduled job, a message listener or an observer. The data is text already encoded, so the
- * runtime writes it as is and the work is done once however many streams receive the event.
+ * made anywhere: in a scheduled job, a message listener or an observer. The data is encoded to UTF-8 once, when the
+ * event is made, and handed to the runtime as {@code byte[]} (media type {@code text/plain}): the runtime copies the
+ * bytes to each stream instead of encoding the text again for every stream that receives the event.
+ * {@link #dataText(OutboundSseEvent)} gives the text back.
  *
  * <p>Names, ids and comments may not contain CR or LF: in the SSE wire format those would end the field and could
  * start a forged one. Data may contain line breaks; the runtime writes one {@code data:} line per line and the
@@ -45,7 +48,8 @@ public final class OutboundEvents {
         if (data == null) {
             throw new IllegalArgumentException("event data must not be null");
         }
-        return new TextEvent(singleLine("event name", name), singleLine("event id", id), null, data);
+        return new TextEvent(singleLine("event name", name), singleLine("event id", id), null,
+                data.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -59,6 +63,25 @@ public final class OutboundEvents {
         return new TextEvent(null, null, Objects.requireNonNull(singleLine("comment", comment), "comment"), null);
     }
 
+    /**
+     * The data of an event as text: decoded from UTF-8 for an event made here, as it is for text data, and null for
+     * a comment or an event without data. Handy in tests that capture events.
+     *
+     * @param event the event
+     * @return the text, or null
+     * @throws IllegalArgumentException if the data is neither text nor bytes
+     */
+    public static String dataText(OutboundSseEvent event) {
+        Object data = Objects.requireNonNull(event, "event").getData();
+        if (data == null || data instanceof String) {
+            return (String) data;
+        }
+        if (data instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        throw new IllegalArgumentException("the event's data is neither text nor bytes: " + data.getClass().getName());
+    }
+
     private static String singleLine(String what, String value) {
         if (value != null && (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0)) {
             throw new IllegalArgumentException(what + " must not contain CR or LF, got \""
@@ -67,8 +90,8 @@ public final class OutboundEvents {
         return value;
     }
 
-    /** An event whose data, if any, is already text. */
-    private record TextEvent(String name, String id, String comment, String data) implements OutboundSseEvent {
+    /** An event whose data, if any, is text encoded once. Never changed after it is made, so shared freely. */
+    private record TextEvent(String name, String id, String comment, byte[] data) implements OutboundSseEvent {
 
         @Override
         public String getName() {
@@ -103,7 +126,7 @@ public final class OutboundEvents {
         @Override
         public Class<?> getType() {
             // No type for a comment: runtimes write a data section whenever a type is set.
-            return data == null ? null : String.class;
+            return data == null ? null : byte[].class;
         }
 
         @Override
@@ -115,6 +138,12 @@ public final class OutboundEvents {
         public MediaType getMediaType() {
             // Text even for JSON: the data is encoded already, and a JSON writer would quote it a second time.
             return MediaType.TEXT_PLAIN_TYPE;
+        }
+
+        @Override
+        public String toString() {
+            return "OutboundEvent[name=" + name + ", id=" + id + ", comment=" + comment + ", data="
+                    + (data == null ? null : new String(data, StandardCharsets.UTF_8)) + "]";
         }
     }
 }

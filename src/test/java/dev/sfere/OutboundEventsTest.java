@@ -14,8 +14,10 @@ class OutboundEventsTest {
         OutboundSseEvent event = OutboundEvents.text("message", "7", "line one\nline two");
         assertThat(event.getName()).isEqualTo("message");
         assertThat(event.getId()).isEqualTo("7");
-        assertThat(event.getData()).isEqualTo("line one\nline two");
-        assertThat(event.getType()).isEqualTo(String.class);
+        assertThat(OutboundEvents.dataText(event)).isEqualTo("line one\nline two");
+        assertThat(event.getType()).isEqualTo(byte[].class);
+        assertThat((byte[]) event.getData())
+                .isEqualTo("line one\nline two".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(event.getMediaType()).isEqualTo(MediaType.TEXT_PLAIN_TYPE);
         assertThat(event.isReconnectDelaySet()).isFalse();
     }

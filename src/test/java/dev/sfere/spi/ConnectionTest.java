@@ -38,8 +38,8 @@ class ConnectionTest {
         return OutboundEvents.text("n", Integer.toString(n));
     }
 
-    private static List<Object> data(Sink sink) {
-        return sink.written.stream().map(OutboundSseEvent::getData).toList();
+    private static List<String> data(Sink sink) {
+        return sink.written.stream().map(OutboundEvents::dataText).toList();
     }
 
     @Test
