@@ -119,4 +119,13 @@ class ConfigIT {
                 .hasMessageContaining("sfere.store.type=\"redis\"")
                 .hasMessageContaining("memory or caffeine");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "-1", "lots", "1000001", "99999999999999999999"})
+    void badQueueSize_failsDeploymentNamingKeyAndValue(String value) {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.connection.queue-size", value),
+                EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.connection.queue-size=\"" + value + "\"");
+    }
 }

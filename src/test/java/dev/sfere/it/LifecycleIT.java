@@ -155,8 +155,9 @@ class LifecycleIT {
     void applicationStops_noThreadOfTheLibrarySurvives() throws Exception {
         start("sliding");
         try (RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events")) {
-            Poll.until(Duration.ofSeconds(5), "a heartbeat thread of the library's own",
-                    () -> !libraryThreads().isEmpty());
+            Poll.until(Duration.ofSeconds(5), "the library's own heartbeat and delivery threads",
+                    () -> libraryThreads().stream().anyMatch(name -> name.startsWith("sfere-heartbeat"))
+                            && libraryThreads().stream().anyMatch(name -> name.startsWith("sfere-delivery")));
             server.stopContainer();
             Poll.until(Duration.ofSeconds(5), () -> "no sfere-* thread left, found " + libraryThreads(),
                     () -> libraryThreads().isEmpty());

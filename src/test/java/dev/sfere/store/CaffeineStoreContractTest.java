@@ -197,11 +197,14 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
         store.keys(KeyPattern.all().withCategory("lobby"));
         store.count(KeyPattern.all());
         store.count(KeyPattern.all().withCategory("lobby"));
+        store.forEach(KeyPattern.all(), (key, connection) -> { });
+        store.forEach(KeyPattern.all().withCategory("lobby"), (key, connection) -> { });
         for (Connection connection : connections) {
             ConnectionKey key = store.keyOf(connection).orElseThrow();
             store.get(key);
             store.keys(KeyPattern.exactly(key));
             store.count(KeyPattern.exactly(key));
+            store.forEach(KeyPattern.exactly(key), (k, c) -> { });
         }
     }
 

@@ -610,10 +610,20 @@ abstract class ConnectionStoreContractTest {
         }
         patterns.add(KeyPattern.all());
 
+        patterns.add(KeyPattern.exactly(all.get(0)));
+        patterns.add(KeyPattern.exactly(ConnectionKey.of("none", "none", "none")));
+
         for (KeyPattern pattern : patterns) {
             List<ConnectionKey> expected = all.stream().filter(pattern::matches).toList();
             assertThat(store.keys(pattern)).as("keys(%s)", pattern).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(store.count(pattern)).as("count(%s)", pattern).isEqualTo(expected.size());
+            List<ConnectionKey> visited = new ArrayList<>();
+            store.forEach(pattern, (key, connection) -> {
+                assertThat(store.get(key)).as("forEach(%s) pairs %s with its connection", pattern, key)
+                        .containsSame(connection);
+                visited.add(key);
+            });
+            assertThat(visited).as("forEach(%s)", pattern).containsExactlyInAnyOrderElementsOf(expected);
         }
     }
 
