@@ -8,10 +8,14 @@ import java.util.Set;
  * Sends events to registered SSE streams: to one key, or to every key matching a {@link KeyPattern}, optionally
  * minus a set of keys or minus a second pattern. Inject it anywhere: {@code @Inject Broadcaster broadcaster;}.
  *
- * <p>A stream that fails (its client went away) is purged with cause {@link EvictionCause#CLOSED} and skipped;
- * delivery to the other streams goes on, and no exception from a stream reaches the caller. Each method returns
- * how many streams were reached: those to which every event was handed without failure. The events of one call
- * arrive at each stream together and in order.
+ * <p>Calls never write to the network themselves: they queue the events for each matching stream, and the
+ * library's delivery threads write them. A stream that fails (its client went away) is purged with cause
+ * {@link EvictionCause#CLOSED}, one that cannot keep up with cause {@link EvictionCause#SLOW}; delivery to the
+ * other streams goes on, and no exception from a stream reaches the caller. Each method returns how many streams of
+ * this instance accepted the events. The events of one call arrive at each stream together and in order.
+ *
+ * <p>With a cluster configured ({@code sfere.cluster.type=nats}), every call also reaches the matching streams of
+ * the other instances, once each; those are not counted in the result.
  *
  * <p>Thread-safe. Calls may be made from any thread, including from inside an {@link SfereEvicted} or
  * {@link SfereConnected} observer.
@@ -23,7 +27,7 @@ public interface Broadcaster {
      *
      * @param key    the exact key
      * @param events the events, written in order
-     * @return 1 if the stream was reached, 0 if there is none or it failed
+     * @return 1 if this instance has the stream and it accepted the events, else 0
      */
     int send(ConnectionKey key, OutboundSseEvent... events);
 
@@ -32,7 +36,7 @@ public interface Broadcaster {
      *
      * @param pattern the pattern
      * @param events  the events
-     * @return the number of streams reached
+     * @return the number of this instance's streams that accepted the events
      */
     int broadcast(KeyPattern pattern, OutboundSseEvent... events);
 
@@ -42,7 +46,7 @@ public interface Broadcaster {
      * @param pattern the pattern
      * @param exclude keys to leave out
      * @param events  the events
-     * @return the number of streams reached
+     * @return the number of this instance's streams that accepted the events
      */
     int broadcast(KeyPattern pattern, Set<ConnectionKey> exclude, OutboundSseEvent... events);
 
@@ -52,7 +56,7 @@ public interface Broadcaster {
      * @param pattern the pattern
      * @param exclude keys matching this are left out
      * @param events  the events
-     * @return the number of streams reached
+     * @return the number of this instance's streams that accepted the events
      */
     int broadcast(KeyPattern pattern, KeyPattern exclude, OutboundSseEvent... events);
 
@@ -74,7 +78,7 @@ public interface Broadcaster {
      * @param key  the exact key
      * @param name the event name
      * @param data the data
-     * @return 1 if the stream was reached, else 0
+     * @return 1 if this instance has the stream and it accepted the event, else 0
      */
     default int send(ConnectionKey key, String name, Object data) {
         return send(key, event(name, data));
@@ -86,7 +90,7 @@ public interface Broadcaster {
      * @param pattern the pattern
      * @param name    the event name
      * @param data    the data
-     * @return the number of streams reached
+     * @return the number of this instance's streams that accepted the events
      */
     default int broadcast(KeyPattern pattern, String name, Object data) {
         return broadcast(pattern, event(name, data));
@@ -99,7 +103,7 @@ public interface Broadcaster {
      * @param exclude keys to leave out
      * @param name    the event name
      * @param data    the data
-     * @return the number of streams reached
+     * @return the number of this instance's streams that accepted the events
      */
     default int broadcast(KeyPattern pattern, Set<ConnectionKey> exclude, String name, Object data) {
         return broadcast(pattern, exclude, event(name, data));
@@ -112,7 +116,7 @@ public interface Broadcaster {
      * @param exclude keys matching this are left out
      * @param name    the event name
      * @param data    the data
-     * @return the number of streams reached
+     * @return the number of this instance's streams that accepted the events
      */
     default int broadcast(KeyPattern pattern, KeyPattern exclude, String name, Object data) {
         return broadcast(pattern, exclude, event(name, data));

@@ -17,7 +17,8 @@ final class Parts {
      * @param name  the part's name for the message: {@code scope}, {@code category} or {@code id}
      * @param value the value to check
      * @return {@code value}, unchanged
-     * @throws IllegalArgumentException if the value is null, blank, too long or holds a control character
+     * @throws IllegalArgumentException if the value is null, blank, too long, holds a control character or an
+     *                                  unpaired surrogate
      */
     static String require(String name, String value) {
         if (value == null) {
@@ -35,6 +36,16 @@ final class Parts {
             if (Character.isISOControl(c)) {
                 throw new IllegalArgumentException(name + " must not contain control characters, got U+"
                         + String.format("%04X", (int) c) + " at index " + i + " in \"" + printable(value) + "\"");
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                        && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++;
+                } else {
+                    // Not text: it has no UTF-8 form, so it could not travel between instances unchanged.
+                    throw new IllegalArgumentException(name + " must be well-formed text, got an unpaired "
+                            + "surrogate U+" + String.format("%04X", (int) c) + " at index " + i);
+                }
             }
         }
         return value;

@@ -68,4 +68,15 @@ class ConnectionKeyTest {
             default -> ConnectionKey.of("s", "c", value);
         };
     }
+
+    @org.junit.jupiter.api.Test
+    void unpairedSurrogate_isRefusedNamingThePart_pairedOneIsFine() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConnectionKey.of("s", "c", "a\uD83Db"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id")
+                .hasMessageContaining("unpaired surrogate U+D83D");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConnectionKey.of("s", "\uDE00", "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("category");
+        org.assertj.core.api.Assertions.assertThat(ConnectionKey.of("s", "c", "smile \uD83D\uDE00").id())
+                .endsWith("\uD83D\uDE00");
+    }
 }

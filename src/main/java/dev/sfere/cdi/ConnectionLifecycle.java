@@ -6,6 +6,9 @@ import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
 import dev.sfere.SfereConnected;
 import dev.sfere.SfereEvicted;
+import dev.sfere.cluster.Cluster;
+import dev.sfere.cluster.NatsCluster;
+import dev.sfere.cluster.NatsSettings;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.annotation.PreDestroy;
@@ -19,6 +22,7 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -41,6 +45,9 @@ class ConnectionLifecycle {
     private Event<SfereEvicted> evicted;
     private Duration heartbeatInterval;
     private int queueSize;
+    private NatsSettings nats;
+    /** The other instances, with {@code sfere.cluster.type=nats}; else null. */
+    private volatile Cluster cluster;
 
     /** Connections whose request failed: the runtime, not the library, ends their response with the error. */
     private final Set<Connection> leftToRuntime = ConcurrentHashMap.newKeySet();
@@ -67,6 +74,7 @@ class ConnectionLifecycle {
         this.evicted = evicted;
         this.heartbeatInterval = extension.config().heartbeatInterval();
         this.queueSize = extension.config().queueSize();
+        this.nats = extension.config().nats();
     }
 
     void onStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
@@ -92,6 +100,9 @@ class ConnectionLifecycle {
     private void start() {
         threads = SfereThreads.start();
         store.addRemovalListener(this::onRemoval);
+        if (nats != null) {
+            cluster = startNats();
+        }
         try {
             Runtime.getRuntime().addShutdownHook(onJvmExit);
         } catch (IllegalStateException | SecurityException e) {
@@ -101,6 +112,45 @@ class ConnectionLifecycle {
             long period = Math.max(heartbeatInterval.toNanos() / 2, Duration.ofMillis(10).toNanos());
             heartbeats = threads.every(period, this::heartbeat);
         }
+    }
+
+    /** Apart, so that the NATS classes are loaded only when a cluster is configured. */
+    private Cluster startNats() {
+        return NatsCluster.start(nats, store, this::deliverLocally, JsonText::encode);
+    }
+
+    /**
+     * Queues events for this instance's streams that match a pattern, minus exclusions.
+     *
+     * @return how many streams accepted them
+     */
+    int deliverLocally(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                       OutboundSseEvent[] events) {
+        int[] reached = new int[1];
+        store.forEach(pattern, (key, connection) -> {
+            if ((excludeKeys == null || !excludeKeys.contains(key))
+                    && (excludePattern == null || !excludePattern.matches(key))
+                    && connection.send(events)) {
+                reached[0]++;
+            }
+        });
+        return reached[0];
+    }
+
+    /** Hands events to the other instances, when there is a cluster. */
+    void publish(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                 OutboundSseEvent[] events) {
+        Cluster current = cluster;
+        if (current != null) {
+            current.publish(pattern, excludeKeys, excludePattern, events);
+        }
+    }
+
+    /** The keys matching a pattern on every instance: the cluster's directory, or the local store. */
+    List<ConnectionKey> directoryKeys(KeyPattern pattern) {
+        ensureStarted();
+        Cluster current = cluster;
+        return current != null ? current.keys(pattern) : store.keys(pattern);
     }
 
     /**
@@ -114,6 +164,10 @@ class ConnectionLifecycle {
         // Before the store makes it visible: other threads' events wait until the resource method returns.
         connection.opening();
         store.store(key, connection);
+        Cluster current = cluster;
+        if (current != null) {
+            current.registered(key);
+        }
         connected.fire(new SfereConnected(key));
         return connection;
     }
@@ -134,6 +188,10 @@ class ConnectionLifecycle {
     }
 
     private void onRemoval(ConnectionKey key, Connection connection, EvictionCause cause) {
+        Cluster current = cluster;
+        if (current != null) {
+            current.removed(key);
+        }
         if (!leftToRuntime.remove(connection)) {
             close(connection, cause);
         }
@@ -203,6 +261,10 @@ class ConnectionLifecycle {
         }
         for (ConnectionKey key : store.keys()) {
             store.purge(key, EvictionCause.SHUTDOWN);
+        }
+        Cluster current = cluster;
+        if (current != null) {
+            current.close();
         }
         threads.stop();
     }

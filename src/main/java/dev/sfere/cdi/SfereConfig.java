@@ -1,5 +1,6 @@
 package dev.sfere.cdi;
 
+import dev.sfere.cluster.NatsSettings;
 import dev.sfere.store.ExpiryMode;
 import org.eclipse.microprofile.config.Config;
 
@@ -13,7 +14,8 @@ import java.util.Optional;
  * message that names the key, the value and what is allowed.
  */
 record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize, ExpiryMode expiryMode,
-                   Duration heartbeatInterval, String defaultScope, int queueSize) {
+                   Duration heartbeatInterval, String defaultScope, int queueSize,
+                   NatsSettings nats) {
 
     static final String STORE_TYPE = "sfere.store.type";
     static final String STORE_DURATION = "sfere.store.duration";
@@ -22,11 +24,24 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String HEARTBEAT_INTERVAL = "sfere.heartbeat.interval";
     static final String SCOPE_DEFAULT = "sfere.scope.default";
     static final String QUEUE_SIZE = "sfere.connection.queue-size";
+    static final String CLUSTER_TYPE = "sfere.cluster.type";
+    static final String NATS_URL = "sfere.cluster.nats.url";
+    static final String NATS_BUCKET = "sfere.cluster.nats.bucket";
+    static final String NATS_MAX_AGE = "sfere.cluster.nats.max-age";
+    static final String NATS_STORAGE = "sfere.cluster.nats.storage";
+    static final String NATS_REPLICAS = "sfere.cluster.nats.replicas";
+    static final String NATS_MAX_BYTES = "sfere.cluster.nats.max-bytes";
     /** The largest queue size accepted: beyond it, a stalled client could hold a great deal of memory. */
     static final int MAX_QUEUE_SIZE = 1_000_000;
 
     /** Which store the library produces. */
     enum StoreType { MEMORY, CAFFEINE }
+
+    /** Whether instances share broadcasts and a directory. */
+    enum ClusterType { NONE, NATS }
+
+    /** Where the directory's bucket keeps its entries. */
+    enum Storage { MEMORY, FILE }
 
     static SfereConfig from(Config config) {
         return new SfereConfig(
@@ -36,7 +51,8 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
                 choice(config, STORE_EXPIRY_MODE, ExpiryMode.SLIDING, ExpiryMode.class),
                 duration(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), true),
                 scope(config),
-                queueSize(config));
+                queueSize(config),
+                nats(config));
     }
 
     private static Optional<String> raw(Config config, String key) {
@@ -102,6 +118,33 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
             throw bad(QUEUE_SIZE, Long.toString(size), "a whole number from 1 to " + MAX_QUEUE_SIZE);
         }
         return (int) size;
+    }
+
+    /** The NATS settings, or null without {@code sfere.cluster.type=nats}. */
+    private static NatsSettings nats(Config config) {
+        if (choice(config, CLUSTER_TYPE, ClusterType.NONE, ClusterType.class) == ClusterType.NONE) {
+            return null;
+        }
+        String url = raw(config, NATS_URL).orElse("nats://127.0.0.1:4222");
+        if (!url.matches("(nats|tls|ws|wss)://[^\\s,]+")) {
+            throw bad(NATS_URL, url, "a NATS server address such as nats://127.0.0.1:4222");
+        }
+        String bucket = raw(config, NATS_BUCKET).orElse("sfere-directory");
+        if (!bucket.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw bad(NATS_BUCKET, bucket, "a bucket name of 1 to 64 letters, digits, - or _");
+        }
+        Duration maxAge = duration(config, NATS_MAX_AGE, Duration.ofSeconds(30), false);
+        if (maxAge.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw bad(NATS_MAX_AGE, raw(config, NATS_MAX_AGE).orElse(""), "a duration of one second or more");
+        }
+        Storage storage = choice(config, NATS_STORAGE, Storage.MEMORY, Storage.class);
+        long replicas = positiveLong(config, NATS_REPLICAS, 1);
+        if (replicas > 5) {
+            throw bad(NATS_REPLICAS, Long.toString(replicas), "1 to 5");
+        }
+        String maxBytesText = raw(config, NATS_MAX_BYTES).orElse("-1");
+        long maxBytes = maxBytesText.equals("-1") ? -1 : positiveLong(config, NATS_MAX_BYTES, -1);
+        return new NatsSettings(url, bucket, maxAge, storage == Storage.FILE, (int) replicas, maxBytes);
     }
 
     private static String scope(Config config) {

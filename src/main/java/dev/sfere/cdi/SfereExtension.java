@@ -41,7 +41,8 @@ public class SfereExtension implements Extension {
     }
 
     void addLibraryBeans(@Observes BeforeBeanDiscovery discovery, BeanManager manager) {
-        for (Class<?> type : List.of(ConnectionLifecycle.class, StoreBroadcaster.class, SfereKeyInterceptor.class)) {
+        for (Class<?> type : List.of(ConnectionLifecycle.class, StoreBroadcaster.class, SfereKeyInterceptor.class,
+                LibraryDirectory.class)) {
             discovery.addAnnotatedType(manager.createAnnotatedType(type), SfereExtension.class.getName() + "."
                     + type.getSimpleName());
         }
@@ -102,10 +103,27 @@ public class SfereExtension implements Extension {
 
     void checkConfiguration(@Observes AfterDeploymentValidation validation) {
         try {
-            config();
+            if (config().nats() != null && !natsClientPresent()) {
+                validation.addDeploymentProblem(new IllegalStateException("SFERE-101: " + SfereConfig.CLUSTER_TYPE
+                        + "=nats needs the NATS Java client on the application's class path; add the dependency "
+                        + "io.nats:jnats (version 2.26.2 is tested) to the application"));
+            }
         } catch (IllegalArgumentException e) {
             validation.addDeploymentProblem(e);
         }
+    }
+
+    private static boolean natsClientPresent() {
+        for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
+                SfereExtension.class.getClassLoader()}) {
+            try {
+                Class.forName("io.nats.client.Nats", false, loader);
+                return true;
+            } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+                // try the next loader
+            }
+        }
+        return false;
     }
 
     /** The configuration, read once. */

@@ -4,21 +4,17 @@ import dev.sfere.Broadcaster;
 import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
-import dev.sfere.spi.Connection;
-import dev.sfere.spi.ConnectionStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Predicate;
 
-/** The {@link Broadcaster} over the application's {@link ConnectionStore}. */
+/** The {@link Broadcaster}: this instance's streams through the store, then the other instances, if any. */
 @ApplicationScoped
 class StoreBroadcaster implements Broadcaster {
 
-    private ConnectionStore store;
     private ConnectionLifecycle lifecycle;
 
     /** For the container's proxy only. */
@@ -26,35 +22,31 @@ class StoreBroadcaster implements Broadcaster {
     }
 
     @Inject
-    StoreBroadcaster(ConnectionStore store, ConnectionLifecycle lifecycle) {
-        this.store = store;
+    StoreBroadcaster(ConnectionLifecycle lifecycle) {
         this.lifecycle = lifecycle;
     }
 
     @Override
     public int send(ConnectionKey key, OutboundSseEvent... events) {
         Objects.requireNonNull(key, "key");
-        check(events);
-        lifecycle.ensureStarted();
-        Connection connection = store.get(key).orElse(null);
-        return connection != null && connection.send(events) ? 1 : 0;
+        return deliver(KeyPattern.exactly(key), null, null, events);
     }
 
     @Override
     public int broadcast(KeyPattern pattern, OutboundSseEvent... events) {
-        return deliver(pattern, key -> false, events);
+        return deliver(pattern, null, null, events);
     }
 
     @Override
     public int broadcast(KeyPattern pattern, Set<ConnectionKey> exclude, OutboundSseEvent... events) {
         Objects.requireNonNull(exclude, "exclude");
-        return deliver(pattern, exclude::contains, events);
+        return deliver(pattern, exclude, null, events);
     }
 
     @Override
     public int broadcast(KeyPattern pattern, KeyPattern exclude, OutboundSseEvent... events) {
         Objects.requireNonNull(exclude, "exclude");
-        return deliver(pattern, exclude::matches, events);
+        return deliver(pattern, null, exclude, events);
     }
 
     @Override
@@ -66,17 +58,15 @@ class StoreBroadcaster implements Broadcaster {
         return OutboundEvents.text(name, text);
     }
 
-    private int deliver(KeyPattern pattern, Predicate<ConnectionKey> excluded, OutboundSseEvent[] events) {
+    /** Delivers to this instance's streams, then hands the events to the other instances, if any. */
+    private int deliver(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                        OutboundSseEvent[] events) {
         Objects.requireNonNull(pattern, "pattern");
         check(events);
         lifecycle.ensureStarted();
-        int[] reached = new int[1];
-        store.forEach(pattern, (key, connection) -> {
-            if (!excluded.test(key) && connection.send(events)) {
-                reached[0]++;
-            }
-        });
-        return reached[0];
+        int reached = lifecycle.deliverLocally(pattern, excludeKeys, excludePattern, events);
+        lifecycle.publish(pattern, excludeKeys, excludePattern, events);
+        return reached;
     }
 
     private static void check(OutboundSseEvent[] events) {
