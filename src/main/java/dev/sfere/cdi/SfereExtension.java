@@ -35,6 +35,8 @@ public class SfereExtension implements Extension {
     private boolean applicationStore;
     private boolean applicationScopeResolver;
     private volatile SfereConfig config;
+    /** The class whose presence shows the NATS client is there; another name only in tests. */
+    String natsClient = "io.nats.client.Nats";
 
     /** Created by the container through {@link java.util.ServiceLoader}. */
     public SfereExtension() {
@@ -103,7 +105,7 @@ public class SfereExtension implements Extension {
 
     void checkConfiguration(@Observes AfterDeploymentValidation validation) {
         try {
-            if (config().nats() != null && !natsClientPresent()) {
+            if (config().nats() != null && !classPresent(natsClient)) {
                 validation.addDeploymentProblem(new IllegalStateException("SFERE-101: " + SfereConfig.CLUSTER_TYPE
                         + "=nats needs the NATS Java client on the application's class path; add the dependency "
                         + "io.nats:jnats (version 2.26.2 is tested) to the application"));
@@ -113,11 +115,11 @@ public class SfereExtension implements Extension {
         }
     }
 
-    private static boolean natsClientPresent() {
+    private static boolean classPresent(String name) {
         for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
                 SfereExtension.class.getClassLoader()}) {
             try {
-                Class.forName("io.nats.client.Nats", false, loader);
+                Class.forName(name, false, loader);
                 return true;
             } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
                 // try the next loader

@@ -41,8 +41,9 @@ import java.util.logging.Logger;
  * The cluster over NATS. Broadcasts travel by core NATS publish/subscribe on one subject: the sending instance
  * delivers to its own streams itself, publishes once, and ignores its own message if the server echoes it; every
  * other instance delivers the message to its matching streams. The directory is a JetStream KV bucket from each
- * key (see {@link KeyCodec}) to the id of the instance that holds it, refreshed every third of the bucket's max age,
- * so a crashed instance's entries age out.
+ * key (see {@link KeyCodec}) to the id of the instance that holds it. Entries live three quarters of the max age
+ * after their last write and are written again every quarter, so a crashed instance's entries are gone within
+ * the max age while a live instance's never lapse.
  *
  * <p>Nothing here blocks the caller on the network: publishes go to the client's buffer, and directory writes run
  * on a thread of their own ({@code sfere-cluster}). While the server cannot be reached, events for other instances
@@ -118,7 +119,7 @@ public final class NatsCluster implements Cluster {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long refresh = Math.max(settings.maxAge().toMillis() / 3, 100);
+        long refresh = Math.max(settings.maxAge().toMillis() / 4, 100);
         worker.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
@@ -277,7 +278,7 @@ public final class NatsCluster implements Cluster {
         try {
             KeyValueConfiguration.Builder bucket = KeyValueConfiguration.builder()
                     .name(settings.bucket())
-                    .ttl(settings.maxAge())
+                    .ttl(settings.entryTtl())
                     .storageType(settings.fileStorage() ? StorageType.File : StorageType.Memory)
                     .replicas(settings.replicas());
             if (settings.maxBytes() > 0) {

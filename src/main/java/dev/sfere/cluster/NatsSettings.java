@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param url       the server, such as {@code nats://127.0.0.1:4222}
  * @param bucket    the KV bucket of the directory; its name also names the subject broadcasts travel on
- * @param maxAge    how long an entry lives after its last refresh: a crashed instance's keys leave the directory
- *                  within this time; instances refresh their entries every third of it
+ * @param maxAge    the longest a crashed instance's keys stay in the directory: entries live three quarters of it
+ *                  after their last write, and instances write theirs again every quarter of it
  * @param fileStorage true for file storage, which survives a restart of the server; false for memory
  * @param replicas  the bucket's replicas, in a NATS cluster
  * @param maxBytes  the bucket's size limit in bytes, or -1 for none
@@ -38,6 +38,11 @@ public record NatsSettings(String url, String bucket, Duration maxAge, boolean f
         if (replicas < 1 || replicas > 5) {
             throw new IllegalArgumentException("replicas must be 1 to 5, got " + replicas);
         }
+    }
+
+    /** How long an entry lives after its last write: three quarters of the max age. */
+    Duration entryTtl() {
+        return maxAge.multipliedBy(3).dividedBy(4);
     }
 
     /** The subject every instance publishes broadcasts to and listens on. */

@@ -1,0 +1,250 @@
+package dev.sfere.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two application instances, each in a JVM of its own, joined through a real nats-server: broadcasts and direct
+ * sends cross instances exactly once, the directory lists both, a killed instance's keys age out, and a restart of
+ * NATS interrupts only the crossing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final Duration MAX_AGE = Duration.ofSeconds(3);
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static NatsServer nats;
+    private static Instance a;
+    private static Instance b;
+    private static final List<RawSseClient> clients = new ArrayList<>();
+
+    /** One JVM running {@link ClusterInstance}. */
+    private record Instance(Process process, URI base) {
+
+        static Instance launch(String natsUrl) throws IOException {
+            Path log = Files.createTempFile("sfere-instance", ".log");
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ClusterInstance.class.getName(), natsUrl,
+                    MAX_AGE.toString())
+                    .redirectError(log.toFile())
+                    .start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith("PORT ")) {
+                    Thread drain = new Thread(() -> drain(out), "instance-stdout");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return new Instance(process, URI.create("http://127.0.0.1:" + line.substring(5) + "/"));
+                }
+            }
+            throw new IOException("the instance ended before serving; its log: " + Files.readString(log));
+        }
+
+        private static void drain(BufferedReader out) {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe from filling
+                }
+            } catch (IOException ended) {
+                // the instance stopped
+            }
+        }
+
+        String call(String method, String path) throws Exception {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(base.resolve(path))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("%s %s", method, path).isEqualTo(200);
+            return response.body();
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        nats = new NatsServer();
+        a = Instance.launch(nats.url());
+        b = Instance.launch(nats.url());
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (RawSseClient client : clients) {
+            client.close();
+        }
+        for (Instance instance : new Instance[] {a, b}) {
+            if (instance != null) {
+                instance.stop();
+            }
+        }
+        if (nats != null) {
+            nats.close();
+        }
+    }
+
+    private static RawSseClient join(Instance instance, String user) throws Exception {
+        RawSseClient client = new RawSseClient(instance.base(), "t/lobby/" + segment(user) + "/events");
+        clients.add(client);
+        Poll.until(Duration.ofSeconds(10), () -> user + " welcomed, lines " + client.lines(),
+                () -> client.saw("data: " + user));
+        return client;
+    }
+
+    private static long count(RawSseClient client, String text) {
+        return client.lines().stream().filter(("data: " + text)::equals).count();
+    }
+
+    private static String segment(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String q(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @Order(1)
+    void broadcastFromEitherInstance_reachesEveryClientOnBoth_once() throws Exception {
+        RawSseClient alice = join(a, "alice");
+        RawSseClient bob = join(b, "bob");
+        RawSseClient carol = join(b, "carol");
+        Poll.until(Duration.ofSeconds(10), "both instances list all three", () -> {
+            try {
+                return a.call("GET", "control/directory").equals("alice,bob,carol")
+                        && b.call("GET", "control/directory").equals("alice,bob,carol");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        assertThat(a.call("POST", "control/broadcast?text=from-a")).as("local streams counted").isEqualTo("1");
+        assertThat(b.call("POST", "control/broadcast?text=from-b")).isEqualTo("2");
+
+        for (RawSseClient client : List.of(alice, bob, carol)) {
+            Poll.until(Duration.ofSeconds(10), () -> "both broadcasts, lines " + client.lines(),
+                    () -> count(client, "from-a") >= 1 && count(client, "from-b") >= 1);
+        }
+        Thread.sleep(300);
+        for (RawSseClient client : List.of(alice, bob, carol)) {
+            assertThat(count(client, "from-a")).as("copies of from-a").isEqualTo(1);
+            assertThat(count(client, "from-b")).as("copies of from-b").isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void directSend_crossesInstances() throws Exception {
+        RawSseClient dave = join(b, "dave");
+        assertThat(a.call("POST", "control/send/dave?text=" + q("psst dave"))).as("not on a").isEqualTo("0");
+        Poll.until(Duration.ofSeconds(10), () -> "dave got it, lines " + dave.lines(),
+                () -> count(dave, "psst dave") == 1);
+    }
+
+    @Test
+    @Order(3)
+    void keyPartsOutsideSubjectRules_surviveTheTrip() throws Exception {
+        String user = "ü.*>_x%20y";
+        RawSseClient odd = join(b, user);
+        Poll.until(Duration.ofSeconds(10), "a lists the odd key", () -> {
+            try {
+                return List.of(a.call("GET", "control/directory").split(",")).contains(user);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        a.call("POST", "control/send/" + segment(user) + "?text=odd");
+        Poll.until(Duration.ofSeconds(10), () -> "odd got it, lines " + odd.lines(), () -> count(odd, "odd") == 1);
+    }
+
+    @Test
+    @Order(4)
+    void natsRestart_localDeliveryGoesOn_andCrossingResumes() throws Exception {
+        RawSseClient erin = join(a, "erin");
+        RawSseClient frank = join(b, "frank");
+        nats.stop();
+
+        long started = System.nanoTime();
+        assertThat(a.call("POST", "control/broadcast?text=during")).isNotEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the call did not wait for NATS")
+                .isLessThan(Duration.ofSeconds(2));
+        Poll.until(Duration.ofSeconds(10), () -> "local delivery during the outage, lines " + erin.lines(),
+                () -> count(erin, "during") == 1);
+
+        nats.start();
+        Poll.until(Duration.ofSeconds(30), "cluster delivery resumes after the restart", () -> {
+            try {
+                a.call("POST", "control/send/frank?text=after");
+                Thread.sleep(200);
+                return count(frank, "after") >= 1;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Poll.until(Duration.ofSeconds(15), "the directory is rebuilt on the restarted server", () -> {
+            try {
+                return List.of(b.call("GET", "control/directory").split(",")).containsAll(List.of("erin", "frank"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    @Order(5)
+    void killedInstance_keysLeaveTheDirectoryWithinTheMaxAge() throws Exception {
+        join(b, "gina");
+        Poll.until(Duration.ofSeconds(10), "a lists gina", () -> {
+            try {
+                return List.of(a.call("GET", "control/directory").split(",")).contains("gina");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        b.process().destroyForcibly();
+        b.process().waitFor();
+        long killed = System.nanoTime();
+        Poll.until(MAX_AGE.multipliedBy(3), "b's keys gone from a's directory", () -> {
+            try {
+                List<String> ids = List.of(a.call("GET", "control/directory").split(","));
+                return !ids.contains("gina") && !ids.contains("bob") && ids.contains("alice");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Duration gone = Duration.ofNanos(System.nanoTime() - killed);
+        System.out.println("ClusterIT: a killed instance's keys left the directory after " + gone.toMillis()
+                + " ms (max age " + MAX_AGE.toMillis() + " ms)");
+        assertThat(gone).isLessThanOrEqualTo(MAX_AGE);
+    }
+}

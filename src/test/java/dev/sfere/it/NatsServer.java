@@ -1,0 +1,88 @@
+package dev.sfere.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A real {@code nats-server} with JetStream, on a free loopback port and a temporary store directory, for the
+ * cluster tests. {@link #stop()} and {@link #start()} keep the port, so clients can reconnect; {@link #close()} stops
+ * it for good and removes the directory.
+ */
+public final class NatsServer implements AutoCloseable {
+
+    private static final String BINARY = System.getProperty("sfere.nats-server",
+            Files.isExecutable(Path.of("/usr/sbin/nats-server")) ? "/usr/sbin/nats-server" : "nats-server");
+
+    private final int port;
+    private final Path store;
+    private Process process;
+
+    public NatsServer() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        store = Files.createTempDirectory("sfere-nats");
+        start();
+    }
+
+    public String url() {
+        return "nats://127.0.0.1:" + port;
+    }
+
+    /** Starts the server and waits until it accepts connections. */
+    public synchronized void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        process = new ProcessBuilder(BINARY, "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
+                "-sd", store.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(store.resolve("server.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IOException("nats-server exited with " + process.exitValue() + "; see "
+                            + store.resolve("server.log"));
+                }
+                sleep(20);
+            }
+        }
+        throw new IOException("nats-server did not accept connections on " + port + " within 10 s");
+    }
+
+    /** Stops the server (SIGKILL, as a crash would), keeping its port and store for {@link #start()}. */
+    public synchronized void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+        try (Stream<Path> files = Files.walk(store)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
