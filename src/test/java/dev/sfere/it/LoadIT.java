@@ -89,11 +89,15 @@ class LoadIT {
         long heapBefore = usedHeapAfterGc();
 
         List<NioSseClients.Client> clients;
+        long closedAt;
+        long broadcastNanos = 0;
+        long openStart = System.nanoTime();
         try (NioSseClients nio = new NioSseClients(server.base())) {
             clients = openAll(nio, "load", CLIENTS);
             Poll.until(Duration.ofSeconds(60), () -> "all welcomed and stored: " + store.count(LOAD) + " stored, "
                             + clients.stream().filter(c -> c.events().isEmpty()).count() + " not welcomed",
                     () -> store.count(LOAD) == CLIENTS && clients.stream().allMatch(c -> !c.events().isEmpty()));
+            long openNanos = System.nanoTime() - openStart;
             long heapAfter = usedHeapAfterGc();
             long perConnection = (heapAfter - heapBefore) / CLIENTS;
             System.out.println("LoadIT: retained heap per connection: " + perConnection + " bytes"
@@ -108,7 +112,9 @@ class LoadIT {
                 Poll.until(Duration.ofSeconds(60), () -> "clients caught up to " + behind + ": "
                         + NioSseClients.describe(clients.stream().filter(c -> c.seqCount() < behind).toList(), 5),
                         () -> clients.stream().allMatch(c -> c.seqCount() >= behind));
+                long start = System.nanoTime();
                 int reached = broadcaster.broadcast(LOAD, "seq", String.valueOf(i));
+                broadcastNanos += System.nanoTime() - start;
                 if (reached != CLIENTS) {
                     shortBroadcasts.add("#" + i + " reached " + reached);
                 }
@@ -124,11 +130,17 @@ class LoadIT {
             assertThat(wrong).as("clients with a gap, a duplicate, reordering or an end: %s, first: %s",
                     NioSseClients.describe(wrong, 5),
                     wrong.isEmpty() ? null : wrong.get(0).firstDisorder()).isEmpty();
+            System.out.println("LoadIT: " + CLIENTS + " streams opened and welcomed in " + openNanos / 1_000_000
+                    + " ms; a broadcast call to all of them took " + broadcastNanos / BROADCASTS / 1_000
+                    + " us on average");
+            closedAt = System.nanoTime();
         }
         // The clients are all closed (FIN) by now; the heartbeats find them gone.
 
         Poll.until(Duration.ofSeconds(60), () -> "store empty, " + store.keys().size() + " left",
                 () -> store.keys().isEmpty());
+        System.out.println("LoadIT: all " + CLIENTS + " purged " + (System.nanoTime() - closedAt) / 1_000_000
+                + " ms after the clients closed (heartbeat interval 500 ms)");
         Map<ConnectionKey, List<EvictionClock.Seen>> seen = evictions.all();
         List<String> notOnce = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
