@@ -409,7 +409,7 @@ final class NioSseClients implements AutoCloseable {
         }
     }
 
-    /** Labels of clients matching nothing in particular: a short description of many clients for messages. */
+    /** A short description of at most {@code max} of the given clients, for assertion messages. */
     static String describe(List<Client> clients, int max) {
         List<String> parts = new ArrayList<>();
         for (Client c : clients) {
