@@ -31,7 +31,8 @@ public class LobbyDepartures {
     static String reason(EvictionCause cause) {
         return switch (cause) {
             case EXPLICIT -> "leave";
-            case CLOSED, COLLECTED -> "closed";
+            // The contract's reasons are fixed: a client too slow to keep up had its stream closed as well.
+            case CLOSED, COLLECTED, SLOW -> "closed";
             case EXPIRED -> "expired";
             case REPLACED -> "replaced";
             case SIZE -> "size";

@@ -2,6 +2,8 @@ package dev.sfere.example;
 
 import dev.sfere.Broadcaster;
 import dev.sfere.ConnectionKey;
+import dev.sfere.Directory;
+import dev.sfere.KeyPattern;
 import dev.sfere.ScopeResolver;
 import dev.sfere.SfereKey;
 import dev.sfere.spi.ConnectionStore;
@@ -36,6 +38,10 @@ public class LobbyResource {
     @Inject
     ConnectionStore store;
 
+    /** Every instance's streams when the library runs as a cluster; else the same as the store. */
+    @Inject
+    Directory directory;
+
     @Inject
     ScopeResolver scopes;
 
@@ -64,14 +70,17 @@ public class LobbyResource {
                             InputStream body) {
         MessageBody message = MessageBody.read(length, body);
         String scope = scopes.scope();
-        if (store.get(Lobby.key(scope, user)).isEmpty()) {
+        if (!inLobby(scope, user)) {
             throw notFound(user + " has no open stream; open /api/lobby/" + user + "/events first");
         }
         ChatMessage chat = new ChatMessage(user, message.text(), message.to());
         if (message.to() == null) {
             broadcaster.broadcast(Lobby.everyone(scope), "message", chat);
-        } else if (broadcaster.send(Lobby.key(scope, message.to()), "message", chat) == 0) {
+        } else if (!inLobby(scope, message.to())) {
             throw notFound(message.to() + " is not in the lobby");
+        } else {
+            // Reaches the user's stream on whichever instance holds it.
+            broadcaster.send(Lobby.key(scope, message.to()), "message", chat);
         }
         return Response.noContent().build();
     }
@@ -93,7 +102,11 @@ public class LobbyResource {
     }
 
     private List<String> participants(String scope) {
-        return store.keys(Lobby.everyone(scope)).stream().map(ConnectionKey::id).sorted().toList();
+        return directory.keys(Lobby.everyone(scope)).stream().map(ConnectionKey::id).sorted().toList();
+    }
+
+    private boolean inLobby(String scope, String user) {
+        return directory.count(KeyPattern.exactly(Lobby.key(scope, user))) > 0;
     }
 
     private static NotFoundException notFound(String message) {
