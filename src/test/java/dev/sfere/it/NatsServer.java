@@ -32,6 +32,19 @@ public final class NatsServer implements AutoCloseable {
         start();
     }
 
+    /** Whether a nats-server binary can be found, so that tests can skip with a reason when there is none. */
+    public static boolean available() {
+        if (BINARY.startsWith("/")) {
+            return Files.isExecutable(Path.of(BINARY));
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, BINARY))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public String url() {
         return "nats://127.0.0.1:" + port;
     }
