@@ -17,8 +17,9 @@ import java.util.Collection;
 /**
  * Every benchmark once, tiny and in this JVM, so they cannot rot: JMH without forks, one short iteration, the
  * smallest size; the memory measurement at 10k connections; the fan-out harness with 20 clients and a few
- * broadcasts; then the tables and charts. It checks that each one runs and delivers (the fan-out harness fails
- * if an event goes missing or differs), never how fast: timings belong in docs/BENCHMARKS.md, not in a build.
+ * broadcasts; the cluster latency over a real nats-server for 200 rounds (when one is installed); then the tables
+ * and charts. It checks that each one runs and delivers (the fan-out harness fails if an event goes missing or
+ * differs), never how fast: timings belong in docs/BENCHMARKS.md, not in a build.
  *
  * <p>Argument: the output directory (default {@code target/smoke}).
  */
@@ -42,6 +43,12 @@ public final class Smoke {
 
         FanOut.run("--clients=20", "--warmup=2", "--rounds=5", "--seconds=0.4",
                 "--senders=sfere,jersey,raw", "--timeout=3", "--out=" + out);
+
+        if (Files.isExecutable(Path.of("/usr/sbin/nats-server"))) {
+            ClusterLatency.main(new String[] {out.toString(), "200", "50"});
+        } else {
+            System.out.println("smoke: no /usr/sbin/nats-server, so the cluster benchmark is skipped");
+        }
 
         Report.main(new String[] {out.toString()});
         System.out.printf("smoke: every benchmark ran, in %.1f s; results in %s%n",

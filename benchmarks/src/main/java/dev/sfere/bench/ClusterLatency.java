@@ -1,0 +1,198 @@
+package dev.sfere.bench;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.KeyPattern;
+import dev.sfere.OutboundEvents;
+import dev.sfere.cluster.Cluster;
+import dev.sfere.cluster.NatsCluster;
+import dev.sfere.cluster.NatsSettings;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import dev.sfere.store.Stores;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cluster comparison: what crossing to another instance through NATS adds to delivery. Two instances of the
+ * library's NATS cluster run in this JVM against one real nats-server on loopback, each with a store holding one
+ * stream. Each round broadcasts one event the way the library's {@code Broadcaster} does (deliver to the local
+ * streams, then publish once for the others) and times, from the start of the call, when the stream on the same
+ * instance received it and when the stream on the other instance did. Both streams are written on the delivering
+ * thread, so the difference is the NATS hop: encoding, publish, the server, the subscriber's dispatch, decoding and
+ * the other instance's lookup. HTTP is left out, as it is the same on both sides.
+ *
+ * <p>Arguments: the output directory (for {@code cluster.csv}), the rounds (default 5,000) and the warm-up rounds
+ * (default 1,000). Starts {@code nats-server} itself (from {@code /usr/sbin} or the PATH) on a free port, with a
+ * temporary store directory, and stops it.
+ */
+public final class ClusterLatency {
+
+    private ClusterLatency() {
+    }
+
+    /** A stream that notes when an event arrives. */
+    private static final class TimedSink implements SseEventSink {
+        volatile long arrived;
+        volatile String last;
+
+        @Override
+        public boolean isClosed() {
+            return false;
+        }
+
+        @Override
+        public CompletionStage<?> send(OutboundSseEvent event) {
+            arrived = System.nanoTime();
+            last = OutboundEvents.dataText(event);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "target/results");
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
+        Files.createDirectories(out);
+        Path dir = Files.createTempDirectory("sfere-bench-nats");
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        String binary = Files.isExecutable(Path.of("/usr/sbin/nats-server")) ? "/usr/sbin/nats-server" : "nats-server";
+        Process nats = new ProcessBuilder(binary, "-a", "127.0.0.1", "-p", Integer.toString(port), "-js", "-sd",
+                dir.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+        Cluster a = null;
+        Cluster b = null;
+        try {
+            awaitPort(port, nats);
+            NatsSettings settings = new NatsSettings("nats://127.0.0.1:" + port, "sfere-bench", Duration.ofSeconds(30),
+                    false, 1, -1);
+            TimedSink here = new TimedSink();
+            TimedSink there = new TimedSink();
+            ConnectionStore storeA = storeWith("here", here);
+            ConnectionStore storeB = storeWith("there", there);
+            a = NatsCluster.start(settings, storeA, (pattern, keys, excluded, events) -> { }, Object::toString);
+            b = NatsCluster.start(settings, storeB, (pattern, keys, excluded, events) ->
+                    deliver(storeB, pattern, keys, excluded, events), Object::toString);
+
+            KeyPattern everyone = KeyPattern.all();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!"probe".equals(there.last)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the second instance never received the first's broadcasts");
+                }
+                a.publish(everyone, null, null, new OutboundSseEvent[] {OutboundEvents.text("m", "probe")});
+                Thread.sleep(50);
+            }
+
+            long[] same = new long[rounds];
+            long[] cross = new long[rounds];
+            for (int i = -warmup; i < rounds; i++) {
+                OutboundSseEvent[] events = {OutboundEvents.text("message", Integer.toString(i))};
+                String expected = Integer.toString(i);
+                long start = System.nanoTime();
+                deliver(storeA, everyone, null, null, events);
+                a.publish(everyone, null, null, events);
+                long spinUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!expected.equals(there.last)) {
+                    if (System.nanoTime() > spinUntil) {
+                        throw new IllegalStateException("round " + i + " never crossed");
+                    }
+                    Thread.onSpinWait();
+                }
+                if (i >= 0) {
+                    same[i] = here.arrived - start;
+                    cross[i] = there.arrived - start;
+                }
+            }
+            report(out, same, cross);
+        } finally {
+            if (a != null) {
+                a.close();
+            }
+            if (b != null) {
+                b.close();
+            }
+            nats.destroyForcibly().waitFor();
+        }
+    }
+
+    private static ConnectionStore storeWith(String id, SseEventSink sink) {
+        ConnectionStore store = Stores.memory();
+        store.store(ConnectionKey.of("default", "lobby", id), Connection.of(sink, connection -> { }));
+        return store;
+    }
+
+    /** What the library's broadcaster does for local streams. */
+    private static void deliver(ConnectionStore store, KeyPattern pattern, Set<ConnectionKey> keys,
+                                KeyPattern excluded, OutboundSseEvent[] events) {
+        store.forEach(pattern, (key, connection) -> {
+            if ((keys == null || !keys.contains(key)) && (excluded == null || !excluded.matches(key))) {
+                connection.send(events);
+            }
+        });
+    }
+
+    private static void report(Path out, long[] same, long[] cross) throws IOException {
+        long[] added = new long[same.length];
+        for (int i = 0; i < same.length; i++) {
+            added[i] = cross[i] - same[i];
+        }
+        Arrays.sort(same);
+        Arrays.sort(cross);
+        Arrays.sort(added);
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("cluster.csv")))) {
+            csv.println("delivery,rounds,p50_us,p99_us,p999_us,max_us");
+            for (Object[] row : new Object[][] {{"same-instance", same}, {"cross-instance", cross},
+                    {"added-by-nats", added}}) {
+                long[] sorted = (long[]) row[1];
+                csv.printf(Locale.ROOT, "%s,%d,%.1f,%.1f,%.1f,%.1f%n", row[0], sorted.length,
+                        micros(sorted, 0.50), micros(sorted, 0.99), micros(sorted, 0.999),
+                        sorted[sorted.length - 1] / 1e3);
+                System.out.printf(Locale.ROOT, "cluster: %-15s p50 %8.1f us  p99 %8.1f us  p99.9 %8.1f us%n", row[0],
+                        micros(sorted, 0.50), micros(sorted, 0.99), micros(sorted, 0.999));
+            }
+        }
+    }
+
+    private static double micros(long[] sorted, double quantile) {
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e3;
+    }
+
+    private static void awaitPort(int port, Process nats) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (!nats.isAlive()) {
+                    throw new IOException("nats-server exited with " + nats.exitValue());
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new IOException("nats-server did not start on port " + port);
+    }
+}
