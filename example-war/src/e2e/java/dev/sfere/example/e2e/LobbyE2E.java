@@ -330,6 +330,54 @@ abstract class LobbyE2E {
         assertTrue(script.body().contains("new EventSource("), "the page listens with EventSource");
     }
 
+    // ---- line breaks in the data ----------------------------------------------------------------------------
+
+    /**
+     * A text with line breaks reaches every client intact, and cannot forge events. The contract's data is JSON, so
+     * JSON-B writes CR and LF inside the text as the escapes {@code \r} and {@code \n}: every event is one
+     * {@code event:} line and one {@code data:} line on the wire, whatever the text, and nothing in the text can end
+     * the data line early or start another field or event. (Several {@code data:} lines would take a data string
+     * with raw line breaks, which the lobby never sends; the library's BroadcastIT covers that on Jersey.)
+     */
+    @Test
+    @Order(13)
+    void messages_withLineBreaks_arriveIntactOnOneDataLine_andForgeNoEvents() throws Exception {
+        SseClient alice = open("alice");
+        expect(alice, "participants", "[\"alice\"]");
+        expect(alice, "joined", "{\"user\":\"alice\"}");
+        SseClient bob = open("bob");
+        expectName(bob, "participants");
+        expect(bob, "joined", "{\"user\":\"bob\"}");
+        expect(alice, "joined", "{\"user\":\"bob\"}");
+
+        List<String> texts = List.of(
+                "first line\nsecond line\nthird line",
+                "windows\r\nline\r\nbreaks\r\n",
+                "old mac\rline break",
+                "x\nevent: fake\ndata: y",
+                "x\n\nevent: left\nid: 666\nretry: 1\ndata: {\"user\":\"alice\",\"reason\":\"leave\"}\n\n",
+                ": not a comment\r\n\r\ndata: z\r\r",
+                "\u2028unicode\u2029separators\u0085too",
+                "the end");
+        for (String text : texts) {
+            assertStatus(204, post("alice/messages", Json.createObjectBuilder().add("text", text).build().toString()));
+        }
+        // Every stream keeps its order, so a forged event would come before "the end" and fail the checks below.
+        for (SseClient stream : List.of(alice, bob)) {
+            for (String text : texts) {
+                SseClient.Event event = stream.next(EVENT_TIMEOUT);
+                List<String> lines = event.lines();
+                assertEquals("message", event.name(), () -> "event name; lines " + lines);
+                assertEquals(2, lines.size(), () -> "one event: and one data: line on the wire: " + lines);
+                assertTrue(lines.get(0).startsWith("event:") && lines.get(1).startsWith("data:"),
+                        () -> "event: then data: " + lines);
+                JsonObject data = event.json().asJsonObject();
+                assertEquals(text, data.getString("text"), "the text as sent, line breaks and all");
+                assertEquals("alice", data.getString("user"));
+            }
+        }
+    }
+
     // ---- stopping -------------------------------------------------------------------------------------------
 
     /** Last: stopping the server with streams open. The library closes them, so the server need not wait. */
