@@ -16,8 +16,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,12 +32,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -376,6 +390,239 @@ abstract class LobbyE2E {
                 assertEquals("alice", data.getString("user"));
             }
         }
+    }
+
+    // ---- hostile input --------------------------------------------------------------------------------------
+
+    /**
+     * A body far over the lobby's 32 KiB is refused without being read whole: the 400 comes while the client is
+     * still sending, or the server cuts the connection. Over a raw socket, so that the bytes sent can be counted:
+     * once with a Content-Length the server can refuse at once, once chunked, where only reading tells.
+     */
+    @Test
+    @Order(15)
+    void hugeBody_isRefusedBeforeItIsAllSent() throws Exception {
+        SseClient alice = open("alice");
+        expectName(alice, "participants");
+        assertAll(() -> assertRefusedEarly(false), () -> assertRefusedEarly(true));
+    }
+
+    private void assertRefusedEarly(boolean chunked) throws Exception {
+        long total = 10L * 1024 * 1024;
+        String how = chunked ? "chunked" : "Content-Length " + total;
+        try (Socket socket = new Socket()) {
+            // A small send buffer, so that bytes "sent" are close to bytes the server took.
+            socket.setSendBufferSize(64 * 1024);
+            socket.connect(new InetSocketAddress(server.base().getHost(), server.base().getPort()), 5000);
+            socket.setSoTimeout(30_000);
+            CompletableFuture<String> statusLine = new CompletableFuture<>();
+            StringBuilder answer = new StringBuilder();
+            Thread reader = new Thread(() -> readAnswer(socket, statusLine, answer), "e2e-huge-body-reader");
+            reader.setDaemon(true);
+            reader.start();
+            // A writer blocked on a server that neither reads nor answers would hang the test: close it after 30 s.
+            AtomicBoolean closedByTest = new AtomicBoolean();
+            ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+            watchdog.schedule(() -> {
+                closedByTest.set(true);
+                socket.close();
+                return null;
+            }, 30, TimeUnit.SECONDS);
+
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/lobby/alice/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + total + "\r\n")
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] piece = new byte[64 * 1024];
+            Arrays.fill(piece, (byte) 'x');
+            byte[] start = "{\"text\":\"".getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(start, 0, piece, 0, start.length);
+            long sent = 0;
+            String cut = null;
+            long began = System.nanoTime();
+            try {
+                while (sent < total && !statusLine.isDone()) {
+                    int length = (int) Math.min(piece.length, total - sent);
+                    if (chunked) {
+                        out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.write(piece, 0, length);
+                    if (chunked) {
+                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    sent += length;
+                    // Only the body's first bytes are the JSON start.
+                    Arrays.fill(piece, 0, start.length, (byte) 'x');
+                }
+                if (chunked && sent == total) {
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.flush();
+            } catch (IOException e) {
+                cut = e.toString();
+            }
+            String status;
+            try {
+                status = statusLine.get(20, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                status = null;
+            } finally {
+                watchdog.shutdownNow();
+            }
+            E2eSettings.record(String.format("%s: a 10 MiB body (%s): %,d bytes written in %.1f s, then %s", server.name(),
+                    how, sent, (System.nanoTime() - began) / 1e9,
+                    status != null ? "answered \"" + status + "\"" : "no answer" + (cut != null ? "; " + cut : "")));
+            String what = how + ": sent " + sent + " of " + total + " bytes; answer " + status + "; write failure "
+                    + cut + "; answer text " + abbreviate(answer.toString());
+            assertFalse(closedByTest.get(), "the server neither answered nor cut the connection within 30 s: " + what);
+            assertTrue(sent < total, "refused before the whole body was sent: " + what);
+            if (status != null) {
+                assertTrue(status.startsWith("HTTP/1.1 4"), what);
+                assertFalse(status.startsWith("HTTP/1.1 5"), what);
+            } else {
+                assertNotNull(cut, "without an answer the connection was cut: " + what);
+            }
+        }
+    }
+
+    /** Reads the status line (completing the future with it, or with null at the end of the stream), then the rest. */
+    private static void readAnswer(Socket socket, CompletableFuture<String> statusLine, StringBuilder answer) {
+        try {
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); b != -1; b = in.read()) {
+                synchronized (answer) {
+                    answer.append((char) b);
+                }
+                if (!statusLine.isDone()) {
+                    if (b == '\n') {
+                        statusLine.complete(line.toString(StandardCharsets.US_ASCII).strip());
+                    } else {
+                        line.write(b);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // Reset or closed: what was read is kept.
+        } finally {
+            statusLine.complete(null);
+        }
+    }
+
+    /**
+     * Names outside the contract never make the server fail: every request is answered with a 400 or 404 and,
+     * where the application answers, the JSON error. The raw path is sent as is (no normalisation by the client).
+     * The dot names are the exception: {@code .} and {@code ..} are made of the contract's characters, so a runtime
+     * may take them as user names (Open Liberty does, for {@code ..} in the raw path) as well as resolve them away
+     * (then the path is unknown, a 404); either way, never a server error.
+     */
+    @Test
+    @Order(14)
+    void hostileNames_are400Or404_neverAServerError() {
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("a star", "*");
+        names.put("empty", "");
+        names.put("10,000 characters", "x".repeat(10_000));
+        names.put("SOH", "a%01b");
+        names.put("LF", "a%0Ab");
+        names.put("CR LF", "%0D%0A");
+        names.put("DEL", "a%7Fb");
+        names.put("NUL", "a%00b");
+        names.put("encoded slash", "a%2Fb");
+        names.put("encoded backslash", "a%5Cb");
+        names.put("snowman", "%E2%98%83");
+        names.put("emoji", "%F0%9F%98%80");
+        names.put("cyrillic", "%D0%B1%D0%BE%D0%B1");
+        names.put("bad UTF-8", "%C3%28");
+        names.put("dot dot", "..");
+        names.put("encoded dot dot", "%2E%2E");
+        names.put("dot", ".");
+        List<Executable> checks = new ArrayList<>();
+        for (Map.Entry<String, String> name : names.entrySet()) {
+            for (String[] request : new String[][] {{"GET", "events"}, {"POST", "messages"}, {"POST", "leave"}}) {
+                checks.add(() -> assertRefused(name.getKey(), request[0], name.getValue() + "/" + request[1]));
+            }
+        }
+        try {
+            assertAll(checks);
+        } finally {
+            for (String dots : DOT_NAMES) {
+                uncheckedPost(names.get(dots) + "/leave");
+            }
+        }
+        assertJson("[]", uncheckedGet("participants"), 200);
+    }
+
+    /** The hostile names made only of the contract's characters. */
+    private static final Set<String> DOT_NAMES = Set.of("dot", "dot dot", "encoded dot dot");
+
+    /**
+     * One hostile name's answer: 400 or 404, JSON {"error": ...} unless {@link #containerAnswers} says the web
+     * container itself may answer that name before the application sees it.
+     */
+    private void assertRefused(String label, String method, String path) throws Exception {
+        URI uri = URI.create(server.base() + "api/lobby/" + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(EVENT_TIMEOUT)
+                .header("Accept", "text/event-stream, application/json");
+        request = method.equals("GET") ? request.GET()
+                : request.header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}"));
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        int status = response.statusCode();
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        String body;
+        try (InputStream in = response.body()) {
+            // A stream never ends: don't read it.
+            body = type.startsWith("text/event-stream") ? "(a stream)"
+                    : new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+        }
+        String what = label + ": " + method + " " + abbreviate(path) + " answered " + status + " " + type + " "
+                + abbreviate(body);
+        assertTrue(status < 500, what);
+        if (DOT_NAMES.contains(label)) {
+            boolean asUser = method.equals("GET") ? status == 200 && type.startsWith("text/event-stream")
+                    : status == 204;
+            assertTrue(asUser || status == 400 || status == 404, what);
+            return;
+        }
+        assertTrue(status == 400 || status == 404, what);
+        if (!containerAnswers(label)) {
+            assertTrue(type.startsWith("application/json"), what);
+            JsonObject error = parse(body).asJsonObject();
+            assertTrue(error.size() == 1 && error.get("error") instanceof JsonString message
+                    && !message.getString().isBlank(), what);
+        }
+    }
+
+    /**
+     * Whether the runtime's web container answers a hostile name itself (with its own HTML page), before JAX-RS
+     * and the lobby's JSON answers see the request. None by default.
+     */
+    boolean containerAnswers(String label) {
+        return false;
+    }
+
+    private HttpResponse<String> uncheckedGet(String path) {
+        try {
+            return get(path);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void uncheckedPost(String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(server.base() + "api/lobby/" + path))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build();
+            http.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 120 ? text : text.substring(0, 120) + "...(" + text.length() + " chars)";
     }
 
     // ---- stopping -------------------------------------------------------------------------------------------
