@@ -20,6 +20,17 @@ class LibertyLobbyE2E extends LobbyE2E {
         return Runtimes.openLiberty();
     }
 
+    /**
+     * No: the example's server.xml has no Jakarta Concurrency feature. {@code concurrent-3.0} does not install with
+     * the pinned kernel 26.0.0.3 from Maven Central (its bundle {@code io.openliberty.jakarta.concurrency-3.0} is
+     * missing there, at 26.0.0.3 as at 26.0.0.2 and 25.0.0.12), so heartbeats run on the library's own thread.
+     * When the feature can be added to server.xml, make this true: the test then expects no {@code sfere-*} thread.
+     */
+    @Override
+    boolean hasManagedScheduledExecutor() {
+        return false;
+    }
+
     @Override
     boolean containerAnswers(String label) {
         return CONTAINER_ANSWERS.contains(label);

@@ -625,6 +625,46 @@ abstract class LobbyE2E {
         return text.length() <= 120 ? text : text.substring(0, 120) + "...(" + text.length() + " chars)";
     }
 
+    // ---- threads --------------------------------------------------------------------------------------------
+
+    /**
+     * Heartbeats run on the container's default managed scheduled executor where the runtime has one, and then the
+     * server JVM has no thread of the library's own ({@code sfere-*}); without one, on the library's own
+     * {@code sfere-heartbeat} thread. Checked while two streams are open and heartbeat comments reach them.
+     */
+    @Test
+    @Order(16)
+    void heartbeats_runOnTheContainersThreads_whereItHasAManagedExecutor() throws Exception {
+        SseClient alice = open("alice");
+        expectName(alice, "participants");
+        SseClient bob = open("bob");
+        expectName(bob, "participants");
+        // The example's heartbeat interval is 5 s; a stream quiet that long gets a comment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while ((alice.comments() == 0 || bob.comments() == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(alice.comments() > 0 && bob.comments() > 0, "heartbeat comments reach both streams");
+
+        List<String> threads = server.threadNames();
+        List<String> own = threads.stream().filter(name -> name.startsWith("sfere-")).sorted().toList();
+        E2eSettings.record(String.format("%s: %d threads with 2 streams open; the library's own: %s", server.name(),
+                threads.size(), own));
+        if (hasManagedScheduledExecutor()) {
+            assertEquals(List.of(), own, "no thread of the library's own while the container has managed ones");
+        } else {
+            // The library's own heartbeat thread is there (named sfere-heartbeat, or sfere-heartbeat-N in newer
+            // versions, which may also run sfere-delivery-N threads of their own).
+            assertTrue(own.stream().anyMatch(name -> name.startsWith("sfere-heartbeat")),
+                    "without a managed executor, heartbeats run on the library's own thread: " + own);
+        }
+    }
+
+    /**
+     * Whether the runtime, as the example configures it, binds {@code java:comp/DefaultManagedScheduledExecutorService}.
+     */
+    abstract boolean hasManagedScheduledExecutor();
+
     // ---- stopping -------------------------------------------------------------------------------------------
 
     /** Last: stopping the server with streams open. The library closes them, so the server need not wait. */

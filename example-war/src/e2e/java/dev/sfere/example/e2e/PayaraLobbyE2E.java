@@ -18,6 +18,12 @@ class PayaraLobbyE2E extends LobbyE2E {
         return Runtimes.payaraMicro();
     }
 
+    /** Yes: Payara Micro has Jakarta Concurrency built in, with its default managed scheduled executor. */
+    @Override
+    boolean hasManagedScheduledExecutor() {
+        return true;
+    }
+
     @Override
     boolean containerAnswers(String label) {
         return CONTAINER_ANSWERS.contains(label);
