@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -101,6 +102,29 @@ final class LaunchedServer implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /**
+     * The names of the server JVM's live threads, from {@code jcmd <pid> Thread.print} of the JDK running the tests.
+     *
+     * @throws IllegalStateException if no JVM is found among the process and its descendants, or jcmd fails
+     */
+    List<String> threadNames() throws IOException, InterruptedException {
+        ProcessHandle jvm = Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(handle -> handle.info().command().map(command -> command.endsWith("/java")).orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no java process in the tree of " + name));
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process dump = new ProcessBuilder(jcmd, String.valueOf(jvm.pid()), "Thread.print")
+                .redirectErrorStream(true).start();
+        String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!dump.waitFor(60, TimeUnit.SECONDS) || dump.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + jvm.pid() + " Thread.print failed: " + text);
+        }
+        // Each thread's header line: "name" #id daemon prio=...
+        return text.lines().filter(line -> line.startsWith("\"") && line.indexOf('"', 1) > 0)
+                .map(line -> line.substring(1, line.indexOf('"', 1)))
+                .toList();
     }
 
     /**

@@ -16,8 +16,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,12 +32,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -329,6 +343,337 @@ abstract class LobbyE2E {
         assertStatus(200, script);
         assertTrue(script.body().contains("new EventSource("), "the page listens with EventSource");
     }
+
+    // ---- line breaks in the data ----------------------------------------------------------------------------
+
+    /**
+     * A text with line breaks reaches every client intact, and cannot forge events. The contract's data is JSON, so
+     * JSON-B writes CR and LF inside the text as the escapes {@code \r} and {@code \n}: every event is one
+     * {@code event:} line and one {@code data:} line on the wire, whatever the text, and nothing in the text can end
+     * the data line early or start another field or event. (Several {@code data:} lines would take a data string
+     * with raw line breaks, which the lobby never sends; the library's BroadcastIT covers that on Jersey.)
+     */
+    @Test
+    @Order(13)
+    void messages_withLineBreaks_arriveIntactOnOneDataLine_andForgeNoEvents() throws Exception {
+        SseClient alice = open("alice");
+        expect(alice, "participants", "[\"alice\"]");
+        expect(alice, "joined", "{\"user\":\"alice\"}");
+        SseClient bob = open("bob");
+        expectName(bob, "participants");
+        expect(bob, "joined", "{\"user\":\"bob\"}");
+        expect(alice, "joined", "{\"user\":\"bob\"}");
+
+        List<String> texts = List.of(
+                "first line\nsecond line\nthird line",
+                "windows\r\nline\r\nbreaks\r\n",
+                "old mac\rline break",
+                "x\nevent: fake\ndata: y",
+                "x\n\nevent: left\nid: 666\nretry: 1\ndata: {\"user\":\"alice\",\"reason\":\"leave\"}\n\n",
+                ": not a comment\r\n\r\ndata: z\r\r",
+                "\u2028unicode\u2029separators\u0085too",
+                "the end");
+        for (String text : texts) {
+            assertStatus(204, post("alice/messages", Json.createObjectBuilder().add("text", text).build().toString()));
+        }
+        // Every stream keeps its order, so a forged event would come before "the end" and fail the checks below.
+        for (SseClient stream : List.of(alice, bob)) {
+            for (String text : texts) {
+                SseClient.Event event = stream.next(EVENT_TIMEOUT);
+                List<String> lines = event.lines();
+                assertEquals("message", event.name(), () -> "event name; lines " + lines);
+                assertEquals(2, lines.size(), () -> "one event: and one data: line on the wire: " + lines);
+                assertTrue(lines.get(0).startsWith("event:") && lines.get(1).startsWith("data:"),
+                        () -> "event: then data: " + lines);
+                JsonObject data = event.json().asJsonObject();
+                assertEquals(text, data.getString("text"), "the text as sent, line breaks and all");
+                assertEquals("alice", data.getString("user"));
+            }
+        }
+    }
+
+    // ---- hostile input --------------------------------------------------------------------------------------
+
+    /**
+     * A body far over the lobby's 32 KiB is refused without being read whole: the 400 comes while the client is
+     * still sending, or the server cuts the connection. Over a raw socket, so that the bytes sent can be counted:
+     * once with a Content-Length the server can refuse at once, once chunked, where only reading tells.
+     */
+    @Test
+    @Order(15)
+    void hugeBody_isRefusedBeforeItIsAllSent() throws Exception {
+        SseClient alice = open("alice");
+        expectName(alice, "participants");
+        assertAll(() -> assertRefusedEarly(false), () -> assertRefusedEarly(true));
+    }
+
+    private void assertRefusedEarly(boolean chunked) throws Exception {
+        long total = 10L * 1024 * 1024;
+        String how = chunked ? "chunked" : "Content-Length " + total;
+        try (Socket socket = new Socket()) {
+            // A small send buffer, so that bytes "sent" are close to bytes the server took.
+            socket.setSendBufferSize(64 * 1024);
+            socket.connect(new InetSocketAddress(server.base().getHost(), server.base().getPort()), 5000);
+            socket.setSoTimeout(30_000);
+            CompletableFuture<String> statusLine = new CompletableFuture<>();
+            StringBuilder answer = new StringBuilder();
+            Thread reader = new Thread(() -> readAnswer(socket, statusLine, answer), "e2e-huge-body-reader");
+            reader.setDaemon(true);
+            reader.start();
+            // A writer blocked on a server that neither reads nor answers would hang the test: close it after 30 s.
+            AtomicBoolean closedByTest = new AtomicBoolean();
+            ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+            watchdog.schedule(() -> {
+                closedByTest.set(true);
+                socket.close();
+                return null;
+            }, 30, TimeUnit.SECONDS);
+
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/lobby/alice/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + total + "\r\n")
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] piece = new byte[64 * 1024];
+            Arrays.fill(piece, (byte) 'x');
+            byte[] start = "{\"text\":\"".getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(start, 0, piece, 0, start.length);
+            long sent = 0;
+            String cut = null;
+            long began = System.nanoTime();
+            try {
+                while (sent < total && !statusLine.isDone()) {
+                    int length = (int) Math.min(piece.length, total - sent);
+                    if (chunked) {
+                        out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.write(piece, 0, length);
+                    if (chunked) {
+                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    sent += length;
+                    // Only the body's first bytes are the JSON start.
+                    Arrays.fill(piece, 0, start.length, (byte) 'x');
+                }
+                if (chunked && sent == total) {
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.flush();
+            } catch (IOException e) {
+                cut = e.toString();
+            }
+            String status;
+            try {
+                status = statusLine.get(20, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                status = null;
+            } finally {
+                watchdog.shutdownNow();
+            }
+            E2eSettings.record(String.format("%s: a 10 MiB body (%s): %,d bytes written in %.1f s, then %s", server.name(),
+                    how, sent, (System.nanoTime() - began) / 1e9,
+                    status != null ? "answered \"" + status + "\"" : "no answer" + (cut != null ? "; " + cut : "")));
+            String what = how + ": sent " + sent + " of " + total + " bytes; answer " + status + "; write failure "
+                    + cut + "; answer text " + abbreviate(answer.toString());
+            assertFalse(closedByTest.get(), "the server neither answered nor cut the connection within 30 s: " + what);
+            assertTrue(sent < total, "refused before the whole body was sent: " + what);
+            if (status != null) {
+                assertTrue(status.startsWith("HTTP/1.1 4"), what);
+                assertFalse(status.startsWith("HTTP/1.1 5"), what);
+            } else {
+                assertNotNull(cut, "without an answer the connection was cut: " + what);
+            }
+        }
+    }
+
+    /** Reads the status line (completing the future with it, or with null at the end of the stream), then the rest. */
+    private static void readAnswer(Socket socket, CompletableFuture<String> statusLine, StringBuilder answer) {
+        try {
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); b != -1; b = in.read()) {
+                synchronized (answer) {
+                    answer.append((char) b);
+                }
+                if (!statusLine.isDone()) {
+                    if (b == '\n') {
+                        statusLine.complete(line.toString(StandardCharsets.US_ASCII).strip());
+                    } else {
+                        line.write(b);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // Reset or closed: what was read is kept.
+        } finally {
+            statusLine.complete(null);
+        }
+    }
+
+    /**
+     * Names outside the contract never make the server fail: every request is answered with a 400 or 404 and,
+     * where the application answers, the JSON error. The raw path is sent as is (no normalisation by the client).
+     * The dot names are the exception: {@code .} and {@code ..} are made of the contract's characters, so a runtime
+     * may take them as user names (Open Liberty does, for {@code ..} in the raw path) as well as resolve them away
+     * (then the path is unknown, a 404); either way, never a server error.
+     */
+    @Test
+    @Order(14)
+    void hostileNames_are400Or404_neverAServerError() {
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("a star", "*");
+        names.put("empty", "");
+        names.put("10,000 characters", "x".repeat(10_000));
+        names.put("SOH", "a%01b");
+        names.put("LF", "a%0Ab");
+        names.put("CR LF", "%0D%0A");
+        names.put("DEL", "a%7Fb");
+        names.put("NUL", "a%00b");
+        names.put("encoded slash", "a%2Fb");
+        names.put("encoded backslash", "a%5Cb");
+        names.put("snowman", "%E2%98%83");
+        names.put("emoji", "%F0%9F%98%80");
+        names.put("cyrillic", "%D0%B1%D0%BE%D0%B1");
+        names.put("bad UTF-8", "%C3%28");
+        names.put("dot dot", "..");
+        names.put("encoded dot dot", "%2E%2E");
+        names.put("dot", ".");
+        List<Executable> checks = new ArrayList<>();
+        for (Map.Entry<String, String> name : names.entrySet()) {
+            for (String[] request : new String[][] {{"GET", "events"}, {"POST", "messages"}, {"POST", "leave"}}) {
+                checks.add(() -> assertRefused(name.getKey(), request[0], name.getValue() + "/" + request[1]));
+            }
+        }
+        try {
+            assertAll(checks);
+        } finally {
+            for (String dots : DOT_NAMES) {
+                uncheckedPost(names.get(dots) + "/leave");
+            }
+        }
+        assertJson("[]", uncheckedGet("participants"), 200);
+    }
+
+    /** The hostile names made only of the contract's characters. */
+    private static final Set<String> DOT_NAMES = Set.of("dot", "dot dot", "encoded dot dot");
+
+    /**
+     * One hostile name's answer: 400 or 404, JSON {"error": ...} unless {@link #containerAnswers} says the web
+     * container itself may answer that name before the application sees it.
+     */
+    private void assertRefused(String label, String method, String path) throws Exception {
+        URI uri = URI.create(server.base() + "api/lobby/" + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(EVENT_TIMEOUT)
+                .header("Accept", "text/event-stream, application/json");
+        request = method.equals("GET") ? request.GET()
+                : request.header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}"));
+        // A client of its own, so a new connection: Payara answers the 10,000-character name with a 400 and closes
+        // the connection without "Connection: close", and a shared client then sent the next POST into the closed
+        // connection ("header parser received no bytes").
+        HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<InputStream> response;
+        try {
+            response = fresh.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new AssertionError(label + ": " + method + " " + abbreviate(path) + " got no answer: " + e, e);
+        }
+        int status = response.statusCode();
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        String body;
+        try (InputStream in = response.body()) {
+            // A stream never ends: don't read it.
+            body = type.startsWith("text/event-stream") ? "(a stream)"
+                    : new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+        }
+        String what = label + ": " + method + " " + abbreviate(path) + " answered " + status + " " + type + " "
+                + abbreviate(body);
+        assertTrue(status < 500, what);
+        if (DOT_NAMES.contains(label)) {
+            boolean asUser = method.equals("GET") ? status == 200 && type.startsWith("text/event-stream")
+                    : status == 204;
+            assertTrue(asUser || status == 400 || status == 404, what);
+            return;
+        }
+        assertTrue(status == 400 || status == 404, what);
+        if (!containerAnswers(label)) {
+            assertTrue(type.startsWith("application/json"), what);
+            JsonObject error = parse(body).asJsonObject();
+            assertTrue(error.size() == 1 && error.get("error") instanceof JsonString message
+                    && !message.getString().isBlank(), what);
+        }
+    }
+
+    /**
+     * Whether the runtime's web container answers a hostile name itself (with its own HTML page), before JAX-RS
+     * and the lobby's JSON answers see the request. None by default.
+     */
+    boolean containerAnswers(String label) {
+        return false;
+    }
+
+    private HttpResponse<String> uncheckedGet(String path) {
+        try {
+            return get(path);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void uncheckedPost(String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(server.base() + "api/lobby/" + path))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build();
+            http.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 120 ? text : text.substring(0, 120) + "...(" + text.length() + " chars)";
+    }
+
+    // ---- threads --------------------------------------------------------------------------------------------
+
+    /**
+     * Heartbeats run on the container's default managed scheduled executor where the runtime has one, and then the
+     * server JVM has no thread of the library's own ({@code sfere-*}); without one, on the library's own
+     * {@code sfere-heartbeat} thread. Checked while two streams are open and heartbeat comments reach them.
+     */
+    @Test
+    @Order(16)
+    void heartbeats_runOnTheContainersThreads_whereItHasAManagedExecutor() throws Exception {
+        SseClient alice = open("alice");
+        expectName(alice, "participants");
+        SseClient bob = open("bob");
+        expectName(bob, "participants");
+        // The example's heartbeat interval is 5 s; a stream quiet that long gets a comment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while ((alice.comments() == 0 || bob.comments() == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(alice.comments() > 0 && bob.comments() > 0, "heartbeat comments reach both streams");
+
+        List<String> threads = server.threadNames();
+        List<String> own = threads.stream().filter(name -> name.startsWith("sfere-")).sorted().toList();
+        E2eSettings.record(String.format("%s: %d threads with 2 streams open; the library's own: %s", server.name(),
+                threads.size(), own));
+        if (hasManagedScheduledExecutor()) {
+            assertEquals(List.of(), own, "no thread of the library's own while the container has managed ones");
+        } else {
+            // The library's own heartbeat thread is there (named sfere-heartbeat, or sfere-heartbeat-N in newer
+            // versions, which may also run sfere-delivery-N threads of their own).
+            assertTrue(own.stream().anyMatch(name -> name.startsWith("sfere-heartbeat")),
+                    "without a managed executor, heartbeats run on the library's own thread: " + own);
+        }
+    }
+
+    /**
+     * Whether the runtime, as the example configures it, binds {@code java:comp/DefaultManagedScheduledExecutorService}.
+     */
+    abstract boolean hasManagedScheduledExecutor();
 
     // ---- stopping -------------------------------------------------------------------------------------------
 

@@ -14,9 +14,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One open {@code text/event-stream}, read on a thread of its own into a queue of events. Comments (heartbeats)
@@ -24,8 +27,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class SseClient implements AutoCloseable {
 
-    /** An event as the browser's EventSource would see it. */
-    record Event(String name, String data) {
+    /**
+     * An event as the browser's EventSource would see it, with the raw lines it came in (every line of the block,
+     * comments included, as split at CR, LF or CRLF like an EventSource splits them).
+     */
+    record Event(String name, String data, List<String> lines) {
 
         JsonValue json() {
             return Json.createReader(new StringReader(data)).readValue();
@@ -33,11 +39,12 @@ final class SseClient implements AutoCloseable {
     }
 
     /** Stands for the end of the stream. */
-    static final Event END = new Event("(end of stream)", "");
+    static final Event END = new Event("(end of stream)", "", List.of());
 
     private final String label;
     private final InputStream body;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final AtomicInteger comments = new AtomicInteger();
 
     private SseClient(String label, InputStream body) {
         this.label = label;
@@ -70,13 +77,20 @@ final class SseClient implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String name = null;
             StringBuilder data = null;
+            List<String> lines = new ArrayList<>();
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isEmpty()) {
                     if (data != null) {
-                        events.add(new Event(name == null ? "message" : name, data.toString()));
+                        events.add(new Event(name == null ? "message" : name, data.toString(), List.copyOf(lines)));
                     }
                     name = null;
                     data = null;
+                    lines.clear();
+                    continue;
+                }
+                lines.add(line);
+                if (line.startsWith(":")) {
+                    comments.incrementAndGet();
                 } else if (line.startsWith("event:")) {
                     name = field(line, 6);
                 } else if (line.startsWith("data:")) {
@@ -106,6 +120,11 @@ final class SseClient implements AutoCloseable {
             throw new AssertionError(label + ": no event within " + timeout);
         }
         return event;
+    }
+
+    /** How many comment lines (heartbeats) the stream has brought so far. */
+    int comments() {
+        return comments.get();
     }
 
     /** Waits for the end of the stream, skipping events; true if it ended in time. */
