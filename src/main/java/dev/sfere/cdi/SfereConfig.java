@@ -143,7 +143,15 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
             throw bad(NATS_REPLICAS, Long.toString(replicas), "1 to 5");
         }
         String maxBytesText = raw(config, NATS_MAX_BYTES).orElse("-1");
-        long maxBytes = maxBytesText.equals("-1") ? -1 : positiveLong(config, NATS_MAX_BYTES, -1);
+        long maxBytes;
+        try {
+            maxBytes = Long.parseLong(maxBytesText);
+        } catch (NumberFormatException e) {
+            maxBytes = 0;
+        }
+        if (maxBytes == 0 || maxBytes < -1) {
+            throw bad(NATS_MAX_BYTES, maxBytesText, "-1 (no limit) or a whole number of bytes of 1 or more");
+        }
         return new NatsSettings(url, bucket, maxAge, storage == Storage.FILE, (int) replicas, maxBytes);
     }
 

@@ -3,7 +3,8 @@ package dev.sfere.cdi;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -51,12 +52,38 @@ final class SfereThreads {
                 : Executors.newSingleThreadScheduledExecutor(daemons("sfere-heartbeat"));
         Executor delivery = managed;
         if (delivery == null) {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_DELIVERY_THREADS, MAX_DELIVERY_THREADS, 10,
-                    TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons("sfere-delivery"));
-            pool.allowCoreThreadTimeOut(true);
-            delivery = pool;
+            delivery = deliveryPool();
         }
         return new SfereThreads(scheduler, managedScheduler == null, delivery, managed == null);
+    }
+
+    /**
+     * Delivery threads of the library's own, started only when no idle one can take a task: a task goes to an idle
+     * thread if there is one, else to a new thread up to {@link #MAX_DELIVERY_THREADS}, else waits in the queue.
+     * (A plain pool with a fixed size starts a new thread for each task until it is full, idle ones or not.)
+     * Threads idle for 10 s end.
+     */
+    static ExecutorService deliveryPool() {
+        HandOff queue = new HandOff();
+        return new ThreadPoolExecutor(0, MAX_DELIVERY_THREADS, 10, TimeUnit.SECONDS, queue,
+                daemons("sfere-delivery"), (task, pool) -> {
+                    if (pool.isShutdown()) {
+                        throw new RejectedExecutionException("Sfere's delivery threads are stopped");
+                    }
+                    queue.enqueue(task);
+                });
+    }
+
+    /** Offers a task only to a thread already waiting for one; the pool then starts a thread or queues it. */
+    private static final class HandOff extends LinkedTransferQueue<Runnable> {
+        @Override
+        public boolean offer(Runnable task) {
+            return tryTransfer(task);
+        }
+
+        void enqueue(Runnable task) {
+            super.offer(task);
+        }
     }
 
     private static ThreadFactory daemons(String prefix) {

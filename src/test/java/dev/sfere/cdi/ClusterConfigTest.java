@@ -64,6 +64,8 @@ class ClusterConfigTest {
             "sfere.cluster.nats.replicas, 7",
             "sfere.cluster.nats.replicas, 0",
             "sfere.cluster.nats.max-bytes, 0",
+            "sfere.cluster.nats.max-bytes, -2",
+            "sfere.cluster.nats.max-bytes, lots",
     })
     void badValue_isRefusedNamingKeyAndValue(String key, String value) {
         Map<String, String> properties = new java.util.HashMap<>(Map.of("sfere.cluster.type", "nats"));
