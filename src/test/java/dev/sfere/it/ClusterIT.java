@@ -43,7 +43,7 @@ class ClusterIT {
     private static final List<RawSseClient> clients = new ArrayList<>();
 
     /** One JVM running {@link ClusterInstance}. */
-    private record Instance(Process process, URI base) {
+    private record Instance(Process process, URI base, Path log) {
 
         static Instance launch(String natsUrl) throws IOException {
             Path log = Files.createTempFile("sfere-instance", ".log");
@@ -59,7 +59,7 @@ class ClusterIT {
                     Thread drain = new Thread(() -> drain(out), "instance-stdout");
                     drain.setDaemon(true);
                     drain.start();
-                    return new Instance(process, URI.create("http://127.0.0.1:" + line.substring(5) + "/"));
+                    return new Instance(process, URI.create("http://127.0.0.1:" + line.substring(5) + "/"), log);
                 }
             }
             throw new IOException("the instance ended before serving; its log: " + Files.readString(log));
@@ -125,6 +125,14 @@ class ClusterIT {
 
     private static long count(RawSseClient client, String text) {
         return client.lines().stream().filter(("data: " + text)::equals).count();
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
     }
 
     private static String segment(String text) {
@@ -202,6 +210,14 @@ class ClusterIT {
                 .isLessThan(Duration.ofSeconds(2));
         Poll.until(Duration.ofSeconds(10), () -> "local delivery during the outage, lines " + erin.lines(),
                 () -> count(erin, "during") == 1);
+        for (int i = 0; i < 20; i++) {
+            a.call("POST", "control/broadcast?text=more-" + i);
+        }
+        Poll.until(Duration.ofSeconds(10), "the 20 more reach erin", () -> count(erin, "more-19") == 1);
+        String log = Files.readString(a.log());
+        assertThat(occurrences(log, "lost the NATS server")).as("the outage is logged once:%n%s", log).isEqualTo(1);
+        assertThat(occurrences(log, "events for other instances are dropped"))
+                .as("dropped events are logged once, not per message:%n%s", log).isEqualTo(1);
 
         nats.start();
         Poll.until(Duration.ofSeconds(30), "cluster delivery resumes after the restart", () -> {
