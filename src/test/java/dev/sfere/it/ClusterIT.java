@@ -47,11 +47,14 @@ class ClusterIT {
 
         static Instance launch(String natsUrl) throws IOException {
             Path log = Files.createTempFile("sfere-instance", ".log");
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ClusterInstance.class.getName(), natsUrl,
-                    MAX_AGE.toString())
-                    .redirectError(log.toFile())
-                    .start();
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // The coverage agent, when the build runs one, so the instances' code counts too.
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(argument -> argument.startsWith("-javaagent:")).forEach(command::add);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterInstance.class.getName(),
+                    natsUrl, MAX_AGE.toString()));
+            Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8));
             for (String line = out.readLine(); line != null; line = out.readLine()) {
