@@ -174,6 +174,8 @@ class ClusterLobbyE2E {
         try (Browser alice = new Browser("cluster-alice")) {
             try (Browser bob = new Browser("cluster-bob")) {
                 alice.join(one.base(), "alice");
+                // The directory is updated in the background: once instance 2 lists alice, bob's list must too.
+                awaitParticipants(two, "[\"alice\"]");
                 bob.join(two.base(), "bob");
                 // bob's list comes from the directory (alice is on the other instance), alice's from the joined
                 // event that instance 2 broadcast.
@@ -224,6 +226,7 @@ class ClusterLobbyE2E {
         SseClient alice = open(one, "alice");
         expect(alice, "participants", "[\"alice\"]");
         expect(alice, "joined", "{\"user\":\"alice\"}");
+        awaitParticipants(two, "[\"alice\"]");
         SseClient bob = open(two, "bob");
         expect(bob, "participants", "[\"alice\",\"bob\"]");
         expect(bob, "joined", "{\"user\":\"bob\"}");
