@@ -1,6 +1,7 @@
 package dev.sfere.example.e2e;
 
 import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +49,9 @@ class ClusterLobbyE2E {
     private static final Duration DEPARTURE_TIMEOUT = Duration.ofSeconds(60);
     /** Each instance connects to NATS in the background once the application has started. */
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(30);
+    /** The directory's bucket and its max age, both given through environment variables. */
+    private static final String BUCKET = "sfere-e2e-lobby";
+    private static final Duration MAX_AGE = Duration.ofSeconds(40);
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -76,8 +80,11 @@ class ClusterLobbyE2E {
         }
         long started = System.nanoTime();
         nats = NatsProcess.start();
-        // MicroProfile Config maps sfere.cluster.type to SFERE_CLUSTER_TYPE: dots (and dashes) become '_'.
-        Map<String, String> cluster = Map.of("SFERE_CLUSTER_TYPE", "nats", "SFERE_CLUSTER_NATS_URL", nats.url());
+        // MicroProfile Config finds sfere.cluster.nats.max-age in SFERE_CLUSTER_NATS_MAX_AGE: every character
+        // other than a letter or digit becomes '_', in upper case. Bucket and max age are not the defaults, so that
+        // environment_reachesTheLibrary can tell they were read.
+        Map<String, String> cluster = Map.of("SFERE_CLUSTER_TYPE", "nats", "SFERE_CLUSTER_NATS_URL", nats.url(),
+                "SFERE_CLUSTER_NATS_BUCKET", BUCKET, "SFERE_CLUSTER_NATS_MAX_AGE", MAX_AGE.toString());
         // Side by side: each server spends much of its start waiting on one thread.
         CompletableFuture<LaunchedServer> first = startAsync("sfereE2E-cluster1", "Cluster, Open Liberty 1", cluster);
         CompletableFuture<LaunchedServer> second = startAsync("sfereE2E-cluster2", "Cluster, Open Liberty 2",
@@ -161,6 +168,30 @@ class ClusterLobbyE2E {
                 (System.nanoTime() - testStarted) / 1e9));
         awaitParticipants(one, "[]");
         awaitParticipants(two, "[]");
+    }
+
+    // ---- the configuration ----------------------------------------------------------------------------------
+
+    /**
+     * The environment variables reached the library through the runtime's MicroProfile Config, the dashed key
+     * ({@code max-age}) too: the directory's bucket has the name given, and its entries live three quarters of
+     * the max age given.
+     */
+    @Test
+    @Order(0)
+    void environment_reachesTheLibrary_bucketNameAndMaxAge() throws Exception {
+        String stream = "KV_" + BUCKET;
+        long deadline = System.nanoTime() + CLUSTER_TIMEOUT.toNanos();
+        Map<String, JsonObject> streams = nats.streamConfigs();
+        while (!streams.containsKey(stream) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            streams = nats.streamConfigs();
+        }
+        assertTrue(streams.containsKey(stream), "the bucket " + BUCKET + " exists on the NATS server: "
+                + streams.keySet());
+        assertEquals(MAX_AGE.multipliedBy(3).dividedBy(4).toNanos(),
+                streams.get(stream).getJsonNumber("max_age").longValueExact(),
+                "the bucket's entry TTL in nanoseconds, from " + MAX_AGE + ": " + streams.get(stream));
     }
 
     // ---- the browser ----------------------------------------------------------------------------------------

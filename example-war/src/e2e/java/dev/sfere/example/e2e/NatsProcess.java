@@ -1,6 +1,7 @@
 package dev.sfere.example.e2e;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -106,15 +109,34 @@ final class NatsProcess implements AutoCloseable {
 
     /** The names of the connected clients, from the server's monitoring endpoint {@code /connz}. */
     List<String> clientNames() throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitorPort + "/connz"))
-                .timeout(Duration.ofSeconds(5)).build();
-        String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-        JsonObject connz = Json.createReader(new StringReader(body)).readObject();
+        JsonObject connz = monitor("/connz");
         List<String> names = new ArrayList<>();
         for (JsonValue connection : connz.getJsonArray("connections")) {
             names.add(connection.asJsonObject().getString("name", ""));
         }
         return names;
+    }
+
+    /** The configuration of each JetStream stream (a KV bucket is stream {@code KV_<bucket>}), by stream name. */
+    Map<String, JsonObject> streamConfigs() throws IOException, InterruptedException {
+        JsonObject jsz = monitor("/jsz?accounts=true&streams=true&config=true");
+        Map<String, JsonObject> configs = new TreeMap<>();
+        for (JsonValue account : jsz.getJsonArray("account_details") == null ? List.<JsonValue>of()
+                : jsz.getJsonArray("account_details")) {
+            JsonArray streams = account.asJsonObject().getJsonArray("stream_detail");
+            for (JsonValue stream : streams == null ? List.<JsonValue>of() : streams) {
+                JsonObject config = stream.asJsonObject().getJsonObject("config");
+                configs.put(stream.asJsonObject().getString("name"), config);
+            }
+        }
+        return configs;
+    }
+
+    private JsonObject monitor(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitorPort + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        return Json.createReader(new StringReader(body)).readObject();
     }
 
     /**
