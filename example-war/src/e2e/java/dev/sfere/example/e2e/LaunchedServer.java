@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -43,12 +44,19 @@ final class LaunchedServer implements AutoCloseable {
      * @throws IllegalStateException if the page does not answer in time or the process ends; the log names why
      */
     static LaunchedServer start(String name, int port, List<String> command, Path log) throws IOException {
+        return start(name, port, command, log, Map.of());
+    }
+
+    /** As {@link #start(String, int, List, Path)}, with environment variables added to the server's. */
+    static LaunchedServer start(String name, int port, List<String> command, Path log,
+                                Map<String, String> environment) throws IOException {
         URI base = URI.create("http://127.0.0.1:" + port + "/");
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         LaunchedServer server = new LaunchedServer(name, base, process, log);
         try {
             server.awaitPage(started);

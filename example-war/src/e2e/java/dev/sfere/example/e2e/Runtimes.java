@@ -3,10 +3,17 @@ package dev.sfere.example.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /** How each runtime is started for the tests: the WAR on a free loopback port, context root {@code /}. */
 final class Runtimes {
+
+    /** What a Liberty server writes while it runs, left out of a copy. */
+    private static final Set<String> SERVER_STATE = Set.of("workarea", "logs");
 
     private Runtimes() {
     }
@@ -16,16 +23,66 @@ final class Runtimes {
      * ({@code server run}) so that the test holds the process.
      */
     static LaunchedServer openLiberty() throws IOException {
+        return runLiberty(preparedLibertyServer(), "Open Liberty", "liberty-console.log", Map.of());
+    }
+
+    /**
+     * Another Open Liberty server from the same installation, so that several can run at once: the prepared
+     * server's folder copied under a new name (a fresh copy each time, without logs and work area), each copy with
+     * its own port, work area and logs.
+     *
+     * @param copy        the new server's name, also its folder under {@code usr/servers}
+     * @param name        what the timings and messages call it
+     * @param environment variables added to the server's environment, such as MicroProfile Config overrides
+     */
+    static LaunchedServer openLibertyCopy(String copy, String name, Map<String, String> environment)
+            throws IOException {
+        Path servers = E2eSettings.path("e2e.libertyHome").resolve("usr/servers");
+        Path source = servers.resolve(preparedLibertyServer());
+        Path target = servers.resolve(copy);
+        deleteTree(target);
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path relative = source.relativize(file);
+                if (relative.getNameCount() > 0 && SERVER_STATE.contains(relative.getName(0).toString())) {
+                    continue;
+                }
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target.resolve(relative.toString()));
+                } else {
+                    Files.copy(file, target.resolve(relative.toString()));
+                }
+            }
+        }
+        return runLiberty(copy, name, "liberty-" + copy + "-console.log", environment);
+    }
+
+    private static String preparedLibertyServer() {
+        return System.getProperty("e2e.libertyServer", "sfereE2E");
+    }
+
+    private static LaunchedServer runLiberty(String server, String name, String log, Map<String, String> environment)
+            throws IOException {
         Path home = E2eSettings.path("e2e.libertyHome");
-        String server = System.getProperty("e2e.libertyServer", "sfereE2E");
         int port = E2eSettings.freePort();
         Path overrides = Files.createDirectories(home.resolve("usr/servers").resolve(server)
                 .resolve("configDropins/overrides"));
         Files.writeString(overrides.resolve("e2e-port.xml"),
                 "<server>\n    <variable name=\"http.port\" value=\"" + port + "\"/>\n</server>\n");
-        return LaunchedServer.start("Open Liberty", port,
+        return LaunchedServer.start(name, port,
                 List.of(home.resolve("bin/server").toString(), "run", server),
-                E2eSettings.out().resolve("liberty-console.log"));
+                E2eSettings.out().resolve(log), environment);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(file);
+            }
+        }
     }
 
     /** Payara Micro with the WAR, without clustering, the HTTP listener bound to loopback. */
