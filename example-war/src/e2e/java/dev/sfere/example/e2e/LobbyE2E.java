@@ -350,8 +350,9 @@ abstract class LobbyE2E {
      * A text with line breaks reaches every client intact, and cannot forge events. The contract's data is JSON, so
      * JSON-B writes CR and LF inside the text as the escapes {@code \r} and {@code \n}: every event is one
      * {@code event:} line and one {@code data:} line on the wire, whatever the text, and nothing in the text can end
-     * the data line early or start another field or event. (Several {@code data:} lines would take a data string
-     * with raw line breaks, which the lobby never sends; the library's BroadcastIT covers that on Jersey.)
+     * the data line early or start another field or event. (Several {@code data:} lines take a data string with
+     * raw line breaks, which the lobby never sends: see the test-only resource's test,
+     * {@link #textData_withLineBreaks_isOneDataLinePerLine_joinedBackByTheClient()}.)
      */
     @Test
     @Order(13)
