@@ -51,6 +51,11 @@ final class Browser implements AutoCloseable {
         driver = new ChromeDriver(service, options);
     }
 
+    /** Opens a page, without joining. */
+    void open(URI page) {
+        driver.get(page.toString());
+    }
+
     /** Opens the lobby page and joins under a name; returns once the name is in the participants list. */
     void join(URI base, String name) {
         driver.get(base.toString());
@@ -84,6 +89,11 @@ final class Browser implements AutoCloseable {
 
     String logText() {
         return driver.findElement(By.id("log")).getText();
+    }
+
+    /** Runs a script in the current page; the result as WebDriver converts it (a JS array becomes a List). */
+    Object script(String script, Object... args) {
+        return driver.executeScript(script, args);
     }
 
     void screenshot(Path file) throws IOException {

@@ -350,8 +350,9 @@ abstract class LobbyE2E {
      * A text with line breaks reaches every client intact, and cannot forge events. The contract's data is JSON, so
      * JSON-B writes CR and LF inside the text as the escapes {@code \r} and {@code \n}: every event is one
      * {@code event:} line and one {@code data:} line on the wire, whatever the text, and nothing in the text can end
-     * the data line early or start another field or event. (Several {@code data:} lines would take a data string
-     * with raw line breaks, which the lobby never sends; the library's BroadcastIT covers that on Jersey.)
+     * the data line early or start another field or event. (Several {@code data:} lines take a data string with
+     * raw line breaks, which the lobby never sends: see the test-only resource's test,
+     * {@link #textData_withLineBreaks_isOneDataLinePerLine_joinedBackByTheClient()}.)
      */
     @Test
     @Order(13)
@@ -389,6 +390,138 @@ abstract class LobbyE2E {
                 assertEquals(text, data.getString("text"), "the text as sent, line breaks and all");
                 assertEquals("alice", data.getString("user"));
             }
+        }
+    }
+
+    // ---- text data with line breaks (the e2e WAR's test-only resource) ---------------------------------------
+
+    /**
+     * Texts with LF, CRLF and lone CR line breaks, an empty line inside, a trailing break, leading spaces, and lines
+     * that would start fields or events of their own if a line break reached the wire unguarded.
+     */
+    private static final List<String> MULTILINE_TEXTS = List.of(
+            "line one\nline two\r\nline three\rline four",
+            "a\n\nb",
+            "end\n",
+            "x\n\nevent: forged\nid: 666\nretry: 1\ndata: fake\n\n",
+            "cr\revent: forged\rid: 667\r\rdata: fake",
+            "\n\r\nafter two empty lines",
+            " one leading space\r\n  two");
+
+    /**
+     * Text data with line breaks, sent as text (not JSON) with {@code OutboundEvents.text} by the e2e WAR's test-only
+     * resource, goes on the wire as one {@code data:} line per line of the text, whatever the break (LF, CRLF, CR),
+     * empty lines included; no line of the text becomes a field or an event of its own; and the client, joining the
+     * data lines with LF as the SSE specification says, gets the text back with every break made an LF. Checked on
+     * the raw bytes (parsed here as the specification's EventSource parses them) and in Chromium's EventSource,
+     * both receiving the same broadcast.
+     */
+    @Test
+    @Order(17)
+    void textData_withLineBreaks_isOneDataLinePerLine_joinedBackByTheClient() throws Exception {
+        try (RawSseStream raw = RawSseStream.open(http, multiline("raw/events"));
+             Browser browser = new Browser("multiline")) {
+            raw.awaitEvent("ready", EVENT_TIMEOUT);
+            browser.open(server.base());
+            browser.script("""
+                    window.sfereEvents = [];
+                    const source = new EventSource(arguments[0]);
+                    for (const name of ['ready', 'multi', 'done', 'forged', 'message']) {
+                        source.addEventListener(name, e => window.sfereEvents.push([e.type, e.data, e.lastEventId]));
+                    }
+                    source.onerror = () => window.sfereEvents.push(['error', String(source.readyState), '']);
+                    """, "/api/e2e/multiline/browser/events");
+            awaitBrowserEvent(browser, "ready");
+
+            for (String text : MULTILINE_TEXTS) {
+                assertEquals("2", sendMultiline("multi", text), "both streams took the event");
+            }
+            assertEquals("2", sendMultiline("done", "done"), "both streams took the event");
+
+            List<RawSseStream.Event> events = raw.awaitEvent("done", EVENT_TIMEOUT);
+            StringBuilder wire = new StringBuilder();
+            for (RawSseStream.Event event : events) {
+                wire.append(RawSseStream.escape(event.wire()));
+            }
+            E2eSettings.record(server.name() + ": text events with line breaks on the wire: " + wire);
+            assertEquals("ready", events.get(0).name(), "the ready event first: " + wire);
+            List<RawSseStream.Event> sent = events.subList(1, events.size() - 1);
+            assertEquals(MULTILINE_TEXTS.size(), sent.size(), "one event per text, no more: " + wire);
+            List<Executable> checks = new ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                String text = MULTILINE_TEXTS.get(i);
+                RawSseStream.Event event = sent.get(i);
+                checks.add(() -> assertMultilineEvent(text, event));
+            }
+            assertAll(checks);
+
+            List<List<String>> expected = new ArrayList<>();
+            expected.add(List.of("ready", "browser", ""));
+            for (String text : MULTILINE_TEXTS) {
+                expected.add(List.of("multi", expectedData(text), ""));
+            }
+            expected.add(List.of("done", "done", ""));
+            assertEquals(expected, awaitBrowserEvent(browser, "done"),
+                    "what Chromium's EventSource dispatched: [type, data, lastEventId]");
+        }
+    }
+
+    /** One text's event, as parsed from the wire: its fields, and the data the client joins back. */
+    private void assertMultilineEvent(String text, RawSseStream.Event event) {
+        String what = RawSseStream.escape(text) + " went out as " + RawSseStream.escape(event.wire());
+        List<String> names = event.fields().stream().map(RawSseStream.Field::name).toList();
+        List<String> data = event.fields().stream().filter(field -> field.name().equals("data"))
+                .map(RawSseStream.Field::value).toList();
+        assertEquals("multi", event.name(), what);
+        assertEquals(1, names.stream().filter(name -> !name.equals("data")).count(),
+                () -> "one field besides data (event), none from the text: " + names + "; " + what);
+        assertEquals(expectedDataLines(text), data, "one data line per line of the text: " + what);
+        assertEquals(expectedData(text), event.data(), "the data joined back: " + what);
+        assertEquals("", event.lastEventId(), "no id from the text: " + what);
+    }
+
+    /**
+     * The data lines a text goes out as: one per line, the text split at CRLF, CR or LF, empty lines kept (a
+     * trailing break makes an empty last line). A runtime that does otherwise overrides this, saying what it does.
+     */
+    List<String> expectedDataLines(String text) {
+        return List.of(text.split("\r\n|\r|\n", -1));
+    }
+
+    /** The data an EventSource gets back from those lines: joined with LF. */
+    String expectedData(String text) {
+        return String.join("\n", expectedDataLines(text));
+    }
+
+    private URI multiline(String path) {
+        return server.base().resolve("api/e2e/multiline/" + path);
+    }
+
+    /** Broadcasts a text, as it is, to the multiline streams; the answer is how many took it. */
+    private String sendMultiline(String event, String text) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(multiline("messages?event=" + event))
+                .header("Content-Type", "text/plain; charset=UTF-8")
+                .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertStatus(200, response);
+        return response.body();
+    }
+
+    /** Waits until the page's EventSource has dispatched an event of a type; returns all it dispatched so far. */
+    @SuppressWarnings("unchecked")
+    private static List<List<String>> awaitBrowserEvent(Browser browser, String type) throws InterruptedException {
+        long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
+        while (true) {
+            List<List<String>> events = (List<List<String>>) browser.script("return window.sfereEvents;");
+            if (events.stream().anyMatch(event -> event.get(0).equals(type))) {
+                return events;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the page's EventSource dispatched no " + type + " within " + EVENT_TIMEOUT
+                        + "; it dispatched " + events);
+            }
+            Thread.sleep(100);
         }
     }
 
