@@ -15,8 +15,11 @@ import java.util.Objects;
  * {@link #dataText(OutboundSseEvent)} gives the text back.
  *
  * <p>Names, ids and comments may not contain CR or LF: in the SSE wire format those would end the field and could
- * start a forged one. Data may contain line breaks; the runtime writes one {@code data:} line per line and the
- * client joins them back.
+ * start a forged one. Data may contain line breaks (CR, LF or CRLF); the runtime writes one {@code data:} line per
+ * line and the client joins them back with LF, so no text in the data can start a field or an event of its own. One
+ * runtime differs: Open Liberty (RESTEasy) writes a run of line breaks as one, so empty lines and a trailing line
+ * break are lost there ({@code "a\n\nb"} arrives as {@code "a\nb"}). Encode the text (as JSON, for example) if
+ * those matter.
  */
 public final class OutboundEvents {
 
