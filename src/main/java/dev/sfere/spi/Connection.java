@@ -59,6 +59,8 @@ public final class Connection {
     private ArrayDeque<OutboundSseEvent> queue;
     /** Guarded by {@code this}: a task that writes the queue is scheduled or running. */
     private boolean writing;
+    /** Guarded by {@code this}: {@link #close()} came during a write; the writing task closes the stream. */
+    private boolean closeRequested;
     /** Guarded by {@code this}: the request thread that opened the stream, while its resource method runs. */
     private Thread opener;
 
@@ -203,15 +205,21 @@ public final class Connection {
             executor.execute(this::drain);
         } catch (RejectedExecutionException e) {
             // The executor is shut down: nobody is left to write this stream.
+            boolean close;
             synchronized (this) {
                 writing = false;
+                close = takeCloseRequest();
             }
             giveUp(EvictionCause.CLOSED, e);
+            if (close) {
+                closeSink();
+            }
         }
     }
 
     /** Writes queued events, one at a time and never holding the lock while writing, until none is left. */
     private void drain() {
+        boolean close;
         while (true) {
             OutboundSseEvent event;
             synchronized (this) {
@@ -221,17 +229,29 @@ public final class Connection {
                     if (done.get() && queue != null) {
                         queue.clear();
                     }
-                    return;
+                    close = takeCloseRequest();
+                    break;
                 }
             }
             if (!write(event)) {
                 synchronized (this) {
                     writing = false;
                     queue.clear();
+                    close = takeCloseRequest();
                 }
-                return;
+                break;
             }
         }
+        if (close) {
+            closeSink();
+        }
+    }
+
+    /** Called with the lock held: whether a close waited for the write in progress, which is now over. */
+    private boolean takeCloseRequest() {
+        boolean requested = closeRequested;
+        closeRequested = false;
+        return requested;
     }
 
     private boolean write(OutboundSseEvent event) {
@@ -288,16 +308,29 @@ public final class Connection {
     }
 
     /**
-     * Closes the stream and drops the events still waiting. Closing twice does nothing; a failure to close is
-     * swallowed, since the stream is unusable either way. Does not call the give-up handler.
+     * Closes the stream and drops the events still waiting. If a delivery task is writing to the stream, that task
+     * closes it once its write returns (a write to a client that stopped reading can block until the runtime's
+     * write time-out, and runtimes make a close wait for it), so this method never waits for a write. A failure to
+     * close is swallowed, since the stream is unusable either way. Does not call the give-up handler.
      */
     public void close() {
         done.set(true);
         synchronized (this) {
-            if (queue != null && !writing) {
+            if (queue != null) {
                 queue.clear();
             }
+            if (writing) {
+                // A write is in progress, perhaps blocked on a client that stopped reading, and runtimes make a
+                // close wait for it: the writing thread closes the stream when its write returns, rather than
+                // a second thread waiting as long.
+                closeRequested = true;
+                return;
+            }
         }
+        closeSink();
+    }
+
+    private void closeSink() {
         try {
             sink.close();
         } catch (RuntimeException e) {

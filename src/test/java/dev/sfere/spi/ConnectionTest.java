@@ -142,6 +142,28 @@ class ConnectionTest {
     }
 
     @Test
+    void closeDuringABlockedWrite_returnsAtOnce_andTheWriterClosesWhenItsWriteReturns() throws Exception {
+        Sink sink = new Sink();
+        sink.block = new CountDownLatch(1);
+        Connection connection = Connection.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
+        connection.send(event(1), event(2));
+        assertThat(sink.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        assertTimeoutPreemptively(Duration.ofSeconds(2), connection::close);
+        assertThat(sink.isClosed()).as("not while the write is blocked").isFalse();
+
+        sink.block.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!sink.isClosed() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(sink.isClosed()).as("closed by the writer after its write").isTrue();
+        assertThat(data(sink)).as("nothing written after the close").containsExactly("1");
+        assertThat(sink.closes).isEqualTo(1);
+        assertThat(givenUp).isEmpty();
+    }
+
+    @Test
     void whileOpening_theOpenerWritesAtOnce_othersWaitUntilOpened() throws Exception {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
@@ -186,6 +208,7 @@ class ConnectionTest {
         volatile CountDownLatch block;
         volatile int failAt;
         private volatile boolean closed;
+        private volatile int closes;
         private int calls;
 
         @Override
@@ -214,6 +237,7 @@ class ConnectionTest {
 
         @Override
         public void close() {
+            closes++;
             closed = true;
         }
     }
