@@ -1,0 +1,33 @@
+package dev.sfere.bench.fanout;
+
+import dev.sfere.EvictionCause;
+import dev.sfere.SfereEvicted;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every {@link SfereEvicted} the server fires, in order: the harnesses check that no reader was evicted as
+ * {@link EvictionCause#SLOW} (which would make Sfere deliver to fewer clients than the others), and the stalled-client
+ * benchmark records when its stalled client was.
+ */
+@ApplicationScoped
+public class Evictions {
+
+    private final List<SfereEvicted> seen = new ArrayList<>();
+
+    synchronized void on(@Observes SfereEvicted evicted) {
+        seen.add(evicted);
+    }
+
+    /** A copy of the evictions so far. */
+    synchronized List<SfereEvicted> all() {
+        return new ArrayList<>(seen);
+    }
+
+    synchronized long count(EvictionCause cause) {
+        return seen.stream().filter(e -> e.cause() == cause).count();
+    }
+}
