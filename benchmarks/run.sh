@@ -2,7 +2,7 @@
 # Runs the benchmarks of docs/BENCHMARKS.md. The library must be installed first (from the repository root:
 # mvn -B install -DskipTests). Usage:
 #   benchmarks/run.sh smoke                  every benchmark once, tiny (what CI runs); asserts nothing about time
-#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout [extra args]   one comparison, full size
+#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled [extra args]   one comparison, full size
 #   benchmarks/run.sh report                 tables.md and charts from the results
 #   benchmarks/run.sh all                    everything above but smoke, then the report
 # Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
@@ -48,6 +48,11 @@ fanout() {
   java -Xms2g -Xmx2g -cp "$CP" dev.sfere.bench.fanout.FanOut --out="$RESULTS" "$@"
 }
 
+# The slow-client benchmark of issue 4: delivery to 1,000 readers with and without a client that never reads.
+stalled() {
+  java -Xms1g -Xmx1g -cp "$CP" dev.sfere.bench.fanout.StalledClient --out="$RESULTS" "$@"
+}
+
 report() {
   java -Djava.awt.headless=true -cp "$CP" dev.sfere.bench.report.Report "$RESULTS" "$CHARTS"
 }
@@ -60,8 +65,8 @@ what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
   smoke) build; smoke ;;
-  lookup|keyof|storeops|memory|fanout) build; "$what" "$@" ;;
+  lookup|keyof|storeops|memory|fanout|stalled) build; "$what" "$@" ;;
   report) build; report ;;
-  all) build; lookup; keyof; storeops; memory; fanout; report ;;
+  all) build; lookup; keyof; storeops; memory; fanout; stalled; report ;;
   *) sed -n '2,9p' "$0"; exit 2 ;;
 esac

@@ -17,9 +17,17 @@ import java.util.List;
 public class Evictions {
 
     private final List<SfereEvicted> seen = new ArrayList<>();
+    private final List<Long> when = new ArrayList<>();
 
     synchronized void on(@Observes SfereEvicted evicted) {
         seen.add(evicted);
+        when.add(System.nanoTime());
+    }
+
+    /** When the first eviction of a key with a cause was fired, in {@link System#nanoTime()}, or null. */
+    synchronized Long when(SfereEvicted evicted) {
+        int i = seen.indexOf(evicted);
+        return i < 0 ? null : when.get(i);
     }
 
     /** A copy of the evictions so far. */

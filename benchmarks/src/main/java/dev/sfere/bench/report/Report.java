@@ -42,6 +42,7 @@ public final class Report {
             report.storeOps();
             report.memory();
             report.fanOut();
+            report.stalled();
         }
         Files.writeString(results.resolve("tables.md"), text.toString());
         System.out.print(text);
@@ -280,6 +281,42 @@ public final class Report {
                 "median ms (lower is better)", senders, latency);
         Charts.bars(charts.resolve("fanout-throughput.png"), "Fan-out: sustained events delivered",
                 "thousand events per second (higher is better)", senders, throughput);
+    }
+
+    private void stalled() throws IOException {
+        List<Map<String, String>> rows = rows("stalled.csv");
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.println("### Slow client: delivery with and without a stalled client");
+        md.println();
+        md.println("| readers | events × bytes | queue size | send buffer | trials without / with | median without ms | median with ms | with ÷ without | target | stalled client evicted SLOW within the trial |");
+        md.println("|---:|---|---:|---:|---|---:|---:|---:|---|---|");
+        for (Map<String, String> row : rows) {
+            double ratio = Csv.number(row, "ratio_with_without");
+            md.printf(Locale.ROOT, "| %s | %s × %s B | %s | %s B | %s / %s | %.1f | %.1f | %s | ≤ 1.20× (%s) | %s of %s |%n",
+                    Charts.format(Csv.number(row, "readers")), row.get("events"), row.get("data_bytes"),
+                    row.get("queue_size"), Charts.format(Csv.number(row, "send_buffer")), row.get("trials_without"),
+                    row.get("trials_with"), Csv.number(row, "median_without_ms"), Csv.number(row, "median_with_ms"),
+                    ratio(ratio), ratio <= 1.2 ? "met" : "missed", row.get("with_trials_evicted_slow"),
+                    row.get("trials_with"));
+        }
+        md.println();
+        List<Map<String, String>> trials = rows("stalled-trials.csv");
+        if (!trials.isEmpty()) {
+            md.println("| trial | stalled client | ms | stalled client's eviction | after ms | at event |");
+            md.println("|---:|---|---:|---|---:|---:|");
+            for (Map<String, String> t : trials) {
+                md.printf(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s |%n", t.get("trial"), t.get("stalled_client"),
+                        Csv.number(t, "ms"), dash(t.get("stalled_client_eviction")), dash(t.get("evicted_after_ms")),
+                        dash(t.get("evicted_at_event")));
+            }
+            md.println();
+        }
+    }
+
+    private static String dash(String value) {
+        return value == null || value.isEmpty() ? "–" : value;
     }
 
     private static Map<String, String> find(List<Map<String, String>> rows, String clients, String sender) {
