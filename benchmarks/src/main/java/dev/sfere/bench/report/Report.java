@@ -303,6 +303,26 @@ public final class Report {
         }
         md.println();
         List<Map<String, String>> trials = rows("stalled-trials.csv");
+        List<Double> pairs = new ArrayList<>();
+        for (int i = 0; i + 1 < trials.size(); i += 2) {
+            Map<String, String> a = trials.get(i);
+            Map<String, String> b = trials.get(i + 1);
+            if (!a.get("stalled_client").equals(b.get("stalled_client"))) {
+                boolean aWith = a.get("stalled_client").equals("with");
+                pairs.add(Csv.number(aWith ? a : b, "ms") / Csv.number(aWith ? b : a, "ms"));
+            }
+        }
+        if (!pairs.isEmpty()) {
+            List<Double> sorted = new ArrayList<>(pairs);
+            sorted.sort(null);
+            int n = sorted.size();
+            double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            StringBuilder each = new StringBuilder();
+            pairs.forEach(r -> each.append(each.length() == 0 ? "" : ", ").append(ratio(r)));
+            md.printf(Locale.ROOT, "Trial by trial, with ÷ without within each pair of neighbouring trials: %s; "
+                    + "median %s, from %s to %s.%n%n", each, ratio(median), ratio(sorted.get(0)),
+                    ratio(sorted.get(n - 1)));
+        }
         if (!trials.isEmpty()) {
             md.println("| trial | stalled client | ms | stalled client's eviction | after ms | at event |");
             md.println("|---:|---|---:|---|---:|---:|");
