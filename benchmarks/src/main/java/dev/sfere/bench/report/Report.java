@@ -225,15 +225,22 @@ public final class Report {
         }
         md.println("### Retained bytes per connection (the sink excluded)");
         md.println();
-        md.println("| store | connections | store and indexes | + Connection and key | total | JOL cross-check (store) |");
-        md.println("|---|---:|---:|---:|---:|---:|");
+        boolean queue = rows.get(0).containsKey("queue_after_first_event_bytes");
+        md.println("| store | connections | store and indexes | + Connection and key | total | JOL cross-check (store) |"
+                + (queue ? " + queue after a first event | total after a first event |" : ""));
+        md.println("|---|---:|---:|---:|---:|---:|" + (queue ? "---:|---:|" : ""));
         for (Map<String, String> row : rows) {
             double store = Csv.number(row, "store_bytes_per_connection");
             double connection = Csv.number(row, "connection_and_key_bytes");
             double jol = Csv.number(row, "jol_store_bytes");
-            md.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %s |%n", row.get("impl"),
+            md.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %s |", row.get("impl"),
                     Charts.format(Double.parseDouble(row.get("connections"))), store, connection, store + connection,
                     Double.isNaN(jol) ? "–" : String.format(Locale.ROOT, "%.0f", jol));
+            if (queue) {
+                double bytes = Csv.number(row, "queue_after_first_event_bytes");
+                md.printf(Locale.ROOT, " %.0f | %.0f |", bytes, store + connection + bytes);
+            }
+            md.println();
         }
         md.println();
     }
