@@ -8,6 +8,7 @@
 # Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
 set -euo pipefail
 cd "$(dirname "$0")"
+SELF=$(basename "$0")
 
 RESULTS=${RESULTS:-target/results}
 CHARTS=${CHARTS:-$RESULTS}
@@ -68,5 +69,5 @@ case "$what" in
   lookup|keyof|storeops|memory|fanout|stalled) build; "$what" "$@" ;;
   report) build; report ;;
   all) build; lookup; keyof; storeops; memory; fanout; stalled; report ;;
-  *) sed -n '2,9p' "$0"; exit 2 ;;
+  *) sed -n '2,9p' "$SELF"; exit 2 ;;
 esac
