@@ -69,5 +69,5 @@ case "$what" in
   lookup|keyof|storeops|memory|fanout|stalled) build; "$what" "$@" ;;
   report) build; report ;;
   all) build; lookup; keyof; storeops; memory; fanout; stalled; report ;;
-  *) sed -n '2,9p' "$SELF"; exit 2 ;;
+  *) sed -n '2,8p' "$SELF"; exit 2 ;;
 esac
