@@ -2,12 +2,13 @@
 # Runs the benchmarks of docs/BENCHMARKS.md. The library must be installed first (from the repository root:
 # mvn -B install -DskipTests). Usage:
 #   benchmarks/run.sh smoke                  every benchmark once, tiny (what CI runs); asserts nothing about time
-#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|cluster [extra args]   one comparison, full size
+#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster [extra args]   one comparison
 #   benchmarks/run.sh report                 tables.md and charts from the results
 #   benchmarks/run.sh all                    everything above but smoke, then the report
 # Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
 set -euo pipefail
 cd "$(dirname "$0")"
+SELF=$(basename "$0")
 
 RESULTS=${RESULTS:-target/results}
 CHARTS=${CHARTS:-$RESULTS}
@@ -48,7 +49,13 @@ fanout() {
   java -Xms2g -Xmx2g -cp "$CP" dev.sfere.bench.fanout.FanOut --out="$RESULTS" "$@"
 }
 
-# Needs nats-server (Debian: apt-get install -y nats-server); starts and stops its own on a free port.
+# The slow-client benchmark of issue 4: delivery to 1,000 readers with and without a client that never reads.
+stalled() {
+  java -Xms1g -Xmx1g -cp "$CP" dev.sfere.bench.fanout.StalledClient --out="$RESULTS" "$@"
+}
+
+# What the NATS hop adds (issue 6). Needs nats-server (Debian: apt-get install -y nats-server); starts and stops
+# its own on a free port.
 cluster() {
   java -cp "$CP" dev.sfere.bench.ClusterLatency "$RESULTS" "$@"
 }
@@ -65,8 +72,8 @@ what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
   smoke) build; smoke ;;
-  lookup|keyof|storeops|memory|fanout|cluster) build; "$what" "$@" ;;
+  lookup|keyof|storeops|memory|fanout|stalled|cluster) build; "$what" "$@" ;;
   report) build; report ;;
-  all) build; lookup; keyof; storeops; memory; fanout; cluster; report ;;
-  *) sed -n '2,9p' "$0"; exit 2 ;;
+  all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; report ;;
+  *) sed -n '2,8p' "$SELF"; exit 2 ;;
 esac

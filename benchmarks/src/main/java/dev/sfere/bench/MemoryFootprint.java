@@ -3,10 +3,12 @@ package dev.sfere.bench;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sfere.ConnectionKey;
+import dev.sfere.OutboundEvents;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import org.openjdk.jol.info.GraphLayout;
 import org.openjdk.jol.vm.VM;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * its map, its indexes and their entries. What a connection costs besides (the library's {@link Connection}
  * wrapper and the key with its own id string; scope and category strings are shared, as an application's are) is
  * measured the same way, and cross-checked with JOL. A bare {@link ConcurrentHashMap} and a bare Caffeine cache
- * holding the same entries are measured alongside, for scale.
+ * holding the same entries are measured alongside, for scale. Last, one event is sent to every connection: a
+ * connection makes its queue of waiting events at its first event and keeps it, and that is measured too.
  *
  * <p>Arguments: the output directory, then the sizes (default 100000 1000000). Run with {@code -XX:+UseSerialGC}
  * so a full collection leaves an exact count.
@@ -45,7 +48,8 @@ public final class MemoryFootprint {
     }
 
     /** One measurement. */
-    record Row(String impl, int size, double storeBytes, double connectionBytes, double jolStoreBytes) {
+    record Row(String impl, int size, double storeBytes, double connectionBytes, double jolStoreBytes,
+               double queueBytes) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -61,17 +65,18 @@ public final class MemoryFootprint {
             }
         }
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("memory.csv")))) {
-            csv.println("impl,connections,store_bytes_per_connection,connection_and_key_bytes,jol_store_bytes");
+            csv.println("impl,connections,store_bytes_per_connection,connection_and_key_bytes,jol_store_bytes,"
+                    + "queue_after_first_event_bytes");
             for (Row r : rows) {
-                csv.printf(Locale.ROOT, "%s,%d,%.1f,%.1f,%.1f%n", r.impl(), r.size(), r.storeBytes(),
-                        r.connectionBytes(), r.jolStoreBytes());
+                csv.printf(Locale.ROOT, "%s,%d,%.1f,%.1f,%.1f,%.1f%n", r.impl(), r.size(), r.storeBytes(),
+                        r.connectionBytes(), r.jolStoreBytes(), r.queueBytes());
             }
         }
-        System.out.printf(Locale.ROOT, "%-15s %10s %14s %18s %14s%n", "store", "conns", "store B/conn",
-                "conn+key B/conn", "JOL B/conn");
+        System.out.printf(Locale.ROOT, "%-15s %10s %14s %18s %14s %14s%n", "store", "conns", "store B/conn",
+                "conn+key B/conn", "JOL B/conn", "queue B/conn");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-15s %10d %14.1f %18.1f %14.1f%n", r.impl(), r.size(), r.storeBytes(),
-                    r.connectionBytes(), r.jolStoreBytes());
+            System.out.printf(Locale.ROOT, "%-15s %10d %14.1f %18.1f %14.1f %14.1f%n", r.impl(), r.size(),
+                    r.storeBytes(), r.connectionBytes(), r.jolStoreBytes(), r.queueBytes());
         }
         System.out.println("JOL instance sizes: ConnectionKey " + VM.current().sizeOf(ConnectionKey.of("a", "b", "c"))
                 + " B, Connection " + VM.current().sizeOf(Connection.of(DummySink.INSTANCE, c -> { })) + " B");
@@ -106,10 +111,18 @@ public final class MemoryFootprint {
             long parts = GraphLayout.parseInstance(keys, connections, DummySink.INSTANCE).totalSize();
             jol = (double) (whole - (parts - arrays)) / size;
         }
+        // A connection makes its event queue at its first event and keeps it: what that adds, on top.
+        OutboundSseEvent event = OutboundEvents.text("message", "x");
+        for (Connection connection : connections) {
+            connection.send(event);
+        }
+        long sent = usedAfterGc();
         Reference.reachabilityFence(keys);
         Reference.reachabilityFence(connections);
         Reference.reachabilityFence(holder);
-        return new Row(impl, size, (double) (stored - made) / size, (double) (made - empty - arrays) / size, jol);
+        Reference.reachabilityFence(event);
+        return new Row(impl, size, (double) (stored - made) / size, (double) (made - empty - arrays) / size, jol,
+                (double) (sent - stored) / size);
     }
 
     private static Object fill(String impl, ConnectionKey[] keys, Connection[] connections) {

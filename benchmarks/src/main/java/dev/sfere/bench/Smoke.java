@@ -1,6 +1,7 @@
 package dev.sfere.bench;
 
 import dev.sfere.bench.fanout.FanOut;
+import dev.sfere.bench.fanout.StalledClient;
 import dev.sfere.bench.report.Report;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -17,9 +18,10 @@ import java.util.Collection;
 /**
  * Every benchmark once, tiny and in this JVM, so they cannot rot: JMH without forks, one short iteration, the
  * smallest size; the memory measurement at 10k connections; the fan-out harness with 20 clients and a few
- * broadcasts; the cluster latency over a real nats-server for 200 rounds (when one is installed); then the tables
- * and charts. It checks that each one runs and delivers (the fan-out harness fails if an event goes missing or
- * differs), never how fast: timings belong in docs/BENCHMARKS.md, not in a build.
+ * broadcasts; the stalled-client benchmark with 20 readers, 30 events and one trial each way; the cluster latency
+ * over a real nats-server for 200 rounds (when one is installed); then the tables and charts. It checks that each
+ * one runs and delivers (the fan-out harness fails if an event goes missing or differs), never how fast: timings
+ * belong in docs/BENCHMARKS.md, not in a build.
  *
  * <p>Argument: the output directory (default {@code target/smoke}).
  */
@@ -43,6 +45,8 @@ public final class Smoke {
 
         FanOut.run("--clients=20", "--warmup=2", "--rounds=5", "--seconds=0.4",
                 "--senders=sfere,jersey,raw", "--timeout=3", "--out=" + out);
+        StalledClient.run("--readers=20", "--events=30", "--pairs=1", "--warmup-pairs=0", "--timeout=3",
+                "--out=" + out);
 
         if (Files.isExecutable(Path.of("/usr/sbin/nats-server"))) {
             ClusterLatency.main(new String[] {out.toString(), "200", "50"});

@@ -10,6 +10,9 @@ import jakarta.enterprise.inject.spi.CDI;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.nio.ChannelConfigurator;
+import org.glassfish.grizzly.nio.NIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider;
 import org.glassfish.jersey.ext.cdi1x.internal.ProcessAllAnnotatedTypes;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -18,8 +21,12 @@ import org.glassfish.jersey.weld.se.WeldRequestScope;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 
 /**
@@ -34,6 +41,15 @@ final class JerseyServer implements AutoCloseable {
     private final InetSocketAddress address;
 
     JerseyServer(Map<String, String> properties) {
+        this(properties, 0);
+    }
+
+    /**
+     * @param properties MicroProfile Config values for the library
+     * @param sendBuffer if above 0, the socket send buffer of every accepted connection, in bytes, instead of the
+     *                   kernel's (which grows to megabytes); see {@link #fixSendBuffer}
+     */
+    JerseyServer(Map<String, String> properties, int sendBuffer) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         ConfigProviderResolver.instance().releaseConfig(ConfigProvider.getConfig(loader));
         config = new SmallRyeConfigBuilder()
@@ -48,10 +64,45 @@ final class JerseyServer implements AutoCloseable {
                 .addBeanClass(WeldRequestScope.class)
                 .addBeanClass(JerseyBroadcast.class)
                 .addBeanClass(FanResource.class)
+                .addBeanClass(Evictions.class)
                 .initialize();
         http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-                new ResourceConfig(FanResource.class));
+                new ResourceConfig(FanResource.class), false);
+        if (sendBuffer > 0) {
+            fixSendBuffer(sendBuffer);
+        }
+        try {
+            http.start();
+        } catch (IOException e) {
+            weld.close();
+            ConfigProviderResolver.instance().releaseConfig(config);
+            throw new UncheckedIOException(e);
+        }
         address = new InetSocketAddress("127.0.0.1", http.getListener("grizzly").getPort());
+    }
+
+    /**
+     * A fixed socket send buffer on every accepted connection, as the library's SlowClientIT does: by default Linux
+     * grows it to about 4 MiB and Grizzly sizes its own queue of pending writes from it (four times), so a client
+     * that stops reading would absorb megabytes before a write to it blocked. Linux doubles the value asked for.
+     */
+    private void fixSendBuffer(int bytes) {
+        TCPNIOTransport transport = http.getListener("grizzly").getTransport();
+        ChannelConfigurator defaults = transport.getChannelConfigurator();
+        transport.setChannelConfigurator(new ChannelConfigurator() {
+            @Override
+            public void preConfigure(NIOTransport nio, SelectableChannel channel) throws IOException {
+                defaults.preConfigure(nio, channel);
+                if (channel instanceof SocketChannel socket) {
+                    socket.socket().setSendBufferSize(bytes);
+                }
+            }
+
+            @Override
+            public void postConfigure(NIOTransport nio, SelectableChannel channel) throws IOException {
+                defaults.postConfigure(nio, channel);
+            }
+        });
     }
 
     InetSocketAddress address() {
@@ -64,6 +115,10 @@ final class JerseyServer implements AutoCloseable {
 
     ConnectionStore store() {
         return CDI.current().select(ConnectionStore.class).get();
+    }
+
+    Evictions evictions() {
+        return CDI.current().select(Evictions.class).get();
     }
 
     JerseyBroadcast jersey() {

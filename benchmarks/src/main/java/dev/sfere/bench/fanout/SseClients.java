@@ -66,6 +66,15 @@ final class SseClients implements AutoCloseable {
         return streams.size();
     }
 
+    /** The fewest events any one client has received so far. */
+    long fewest() {
+        long min = Long.MAX_VALUE;
+        for (Stream s : streams) {
+            min = Math.min(min, s.events);
+        }
+        return streams.isEmpty() ? 0 : min;
+    }
+
     /** The first event client 0 received, as text, or null. */
     String firstEvent() {
         return firstEvent;
@@ -168,6 +177,7 @@ final class SseClients implements AutoCloseable {
                 return false;
             } finally {
                 if (events > 0) {
+                    stream.events += events;
                     deliveries.add(events);
                 }
             }
@@ -188,6 +198,8 @@ final class SseClients implements AutoCloseable {
         /** Client 0 keeps its first event here, then drops it. */
         StringBuilder sample;
         int state = HEADERS;
+        /** Events received; written by the stream's selector thread only. */
+        volatile long events;
         long chunkLeft;
         int chunkEndLeft;
         byte previous;

@@ -42,6 +42,7 @@ public final class Report {
             report.storeOps();
             report.memory();
             report.fanOut();
+            report.stalled();
         }
         Files.writeString(results.resolve("tables.md"), text.toString());
         System.out.print(text);
@@ -224,15 +225,22 @@ public final class Report {
         }
         md.println("### Retained bytes per connection (the sink excluded)");
         md.println();
-        md.println("| store | connections | store and indexes | + Connection and key | total | JOL cross-check (store) |");
-        md.println("|---|---:|---:|---:|---:|---:|");
+        boolean queue = rows.get(0).containsKey("queue_after_first_event_bytes");
+        md.println("| store | connections | store and indexes | + Connection and key | total | JOL cross-check (store) |"
+                + (queue ? " + queue after a first event | total after a first event |" : ""));
+        md.println("|---|---:|---:|---:|---:|---:|" + (queue ? "---:|---:|" : ""));
         for (Map<String, String> row : rows) {
             double store = Csv.number(row, "store_bytes_per_connection");
             double connection = Csv.number(row, "connection_and_key_bytes");
             double jol = Csv.number(row, "jol_store_bytes");
-            md.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %s |%n", row.get("impl"),
+            md.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %s |", row.get("impl"),
                     Charts.format(Double.parseDouble(row.get("connections"))), store, connection, store + connection,
                     Double.isNaN(jol) ? "–" : String.format(Locale.ROOT, "%.0f", jol));
+            if (queue) {
+                double bytes = Csv.number(row, "queue_after_first_event_bytes");
+                md.printf(Locale.ROOT, " %.0f | %.0f |", bytes, store + connection + bytes);
+            }
+            md.println();
         }
         md.println();
     }
@@ -280,6 +288,62 @@ public final class Report {
                 "median ms (lower is better)", senders, latency);
         Charts.bars(charts.resolve("fanout-throughput.png"), "Fan-out: sustained events delivered",
                 "thousand events per second (higher is better)", senders, throughput);
+    }
+
+    private void stalled() throws IOException {
+        List<Map<String, String>> rows = rows("stalled.csv");
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.println("### Slow client: delivery with and without a stalled client");
+        md.println();
+        md.println("| readers | events × bytes | queue size | send buffer | trials without / with | median without ms | median with ms | with ÷ without | target | stalled client evicted SLOW within the trial |");
+        md.println("|---:|---|---:|---:|---|---:|---:|---:|---|---|");
+        for (Map<String, String> row : rows) {
+            double ratio = Csv.number(row, "ratio_with_without");
+            md.printf(Locale.ROOT, "| %s | %s × %s B | %s | %s B | %s / %s | %.1f | %.1f | %s | ≤ 1.20× (%s) | %s of %s |%n",
+                    Charts.format(Csv.number(row, "readers")), row.get("events"), row.get("data_bytes"),
+                    row.get("queue_size"), Charts.format(Csv.number(row, "send_buffer")), row.get("trials_without"),
+                    row.get("trials_with"), Csv.number(row, "median_without_ms"), Csv.number(row, "median_with_ms"),
+                    ratio(ratio), ratio <= 1.2 ? "met" : "missed", row.get("with_trials_evicted_slow"),
+                    row.get("trials_with"));
+        }
+        md.println();
+        List<Map<String, String>> trials = rows("stalled-trials.csv");
+        List<Double> pairs = new ArrayList<>();
+        for (int i = 0; i + 1 < trials.size(); i += 2) {
+            Map<String, String> a = trials.get(i);
+            Map<String, String> b = trials.get(i + 1);
+            if (!a.get("stalled_client").equals(b.get("stalled_client"))) {
+                boolean aWith = a.get("stalled_client").equals("with");
+                pairs.add(Csv.number(aWith ? a : b, "ms") / Csv.number(aWith ? b : a, "ms"));
+            }
+        }
+        if (!pairs.isEmpty()) {
+            List<Double> sorted = new ArrayList<>(pairs);
+            sorted.sort(null);
+            int n = sorted.size();
+            double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            StringBuilder each = new StringBuilder();
+            pairs.forEach(r -> each.append(each.length() == 0 ? "" : ", ").append(ratio(r)));
+            md.printf(Locale.ROOT, "Trial by trial, with ÷ without within each pair of neighbouring trials: %s; "
+                    + "median %s, from %s to %s.%n%n", each, ratio(median), ratio(sorted.get(0)),
+                    ratio(sorted.get(n - 1)));
+        }
+        if (!trials.isEmpty()) {
+            md.println("| trial | stalled client | ms | stalled client's eviction | after ms | at event |");
+            md.println("|---:|---|---:|---|---:|---:|");
+            for (Map<String, String> t : trials) {
+                md.printf(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s |%n", t.get("trial"), t.get("stalled_client"),
+                        Csv.number(t, "ms"), dash(t.get("stalled_client_eviction")), dash(t.get("evicted_after_ms")),
+                        dash(t.get("evicted_at_event")));
+            }
+            md.println();
+        }
+    }
+
+    private static String dash(String value) {
+        return value == null || value.isEmpty() ? "–" : value;
     }
 
     private static Map<String, String> find(List<Map<String, String>> rows, String clients, String sender) {

@@ -1,0 +1,41 @@
+package dev.sfere.bench.fanout;
+
+import dev.sfere.EvictionCause;
+import dev.sfere.SfereEvicted;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every {@link SfereEvicted} the server fires, in order: the harnesses check that no reader was evicted as
+ * {@link EvictionCause#SLOW} (which would make Sfere deliver to fewer clients than the others), and the stalled-client
+ * benchmark records when its stalled client was.
+ */
+@ApplicationScoped
+public class Evictions {
+
+    private final List<SfereEvicted> seen = new ArrayList<>();
+    private final List<Long> when = new ArrayList<>();
+
+    synchronized void on(@Observes SfereEvicted evicted) {
+        seen.add(evicted);
+        when.add(System.nanoTime());
+    }
+
+    /** When the first eviction of a key with a cause was fired, in {@link System#nanoTime()}, or null. */
+    synchronized Long when(SfereEvicted evicted) {
+        int i = seen.indexOf(evicted);
+        return i < 0 ? null : when.get(i);
+    }
+
+    /** A copy of the evictions so far. */
+    synchronized List<SfereEvicted> all() {
+        return new ArrayList<>(seen);
+    }
+
+    synchronized long count(EvictionCause cause) {
+        return seen.stream().filter(e -> e.cause() == cause).count();
+    }
+}
