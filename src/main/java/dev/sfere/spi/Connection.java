@@ -154,7 +154,8 @@ public final class Connection {
     /** Called with the lock held: queues the events, or empties the queue and answers false when they do not fit. */
     private boolean enqueue(OutboundSseEvent[] events) {
         if (queue == null) {
-            queue = new ArrayDeque<>(Math.min(capacity, 16));
+            // Small: most streams never have more than an event or two waiting; it grows when they do.
+            queue = new ArrayDeque<>(2);
         }
         if (events.length > capacity - queue.size()) {
             queue.clear();
