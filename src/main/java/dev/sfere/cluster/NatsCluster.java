@@ -29,8 +29,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -70,6 +70,7 @@ public final class NatsCluster implements Cluster {
     private volatile boolean up;
     private volatile boolean closed;
     private Dispatcher dispatcher;
+    private Options options;
 
     private NatsCluster(NatsSettings settings, ConnectionStore store, LocalDelivery delivery,
                         Function<Object, String> encoder) {
@@ -77,11 +78,14 @@ public final class NatsCluster implements Cluster {
         this.store = store;
         this.delivery = delivery;
         this.encoder = encoder;
-        this.worker = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "sfere-cluster");
-            thread.setDaemon(true);
-            return thread;
+        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread named = new Thread(task, "sfere-cluster");
+            named.setDaemon(true);
+            return named;
         });
+        // A connection attempt or refresh still waiting when the application stops must not run after.
+        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.worker = thread;
     }
 
     /**
@@ -104,7 +108,7 @@ public final class NatsCluster implements Cluster {
     }
 
     private void connect() {
-        Options options = new Options.Builder()
+        options = new Options.Builder()
                 .server(settings.url())
                 .connectionName("sfere-" + instance)
                 .maxReconnects(-1)
@@ -114,26 +118,70 @@ public final class NatsCluster implements Cluster {
                 .connectionListener(this::onConnectionEvent)
                 .errorListener(new QuietErrors())
                 .build();
-        try {
-            Nats.connectAsynchronously(options, true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        submit(this::tryConnect);
         long refresh = Math.max(settings.maxAge().toMillis() / 4, 100);
         worker.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One attempt to connect, on the cluster's own thread, retried every half second until it works or the
+     * cluster is closed. Once connected, the client reconnects by itself. (The client's own asynchronous connect
+     * would keep retrying on threads of its own that nothing can stop if the server never answered.)
+     */
+    private void tryConnect() {
+        if (closed || connection != null) {
+            return;
+        }
+        Connection made;
+        try {
+            made = Nats.connect(options);
+        } catch (IOException | RuntimeException e) {
+            if (downLogged.compareAndSet(false, true)) {
+                LOG.warning(() -> "Sfere: cannot reach the NATS server at " + settings.url() + " (" + e.getMessage()
+                        + "); delivering locally only, and trying again every half second");
+            }
+            retryConnect();
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!attach(made)) {
+            try {
+                made.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        nowUp();
+    }
+
+    private void retryConnect() {
+        try {
+            worker.schedule(this::tryConnect, 500, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Takes a new connection and subscribes, once; false if the cluster was closed meanwhile. */
+    private synchronized boolean attach(Connection made) {
+        if (closed) {
+            return false;
+        }
+        connection = made;
+        if (dispatcher == null) {
+            dispatcher = made.createDispatcher(this::onMessage);
+            dispatcher.subscribe(settings.subject());
+        }
+        return true;
     }
 
     private void onConnectionEvent(Connection source, ConnectionListener.Events event) {
         switch (event) {
             case CONNECTED -> {
-                synchronized (this) {
-                    connection = source;
-                    if (dispatcher == null && !closed) {
-                        dispatcher = source.createDispatcher(this::onMessage);
-                        dispatcher.subscribe(settings.subject());
-                    }
-                }
-                nowUp();
+                // Told from inside Nats.connect; tryConnect attaches the connection when that returns.
             }
             case RECONNECTED, RESUBSCRIBED -> nowUp();
             case DISCONNECTED, CLOSED -> {
@@ -235,13 +283,17 @@ public final class NatsCluster implements Cluster {
 
     @Override
     public void close() {
-        closed = true;
         worker.shutdown();
         try {
+            // Queued directory removals run first, for up to 2 s; then the client goes.
             if (!worker.awaitTermination(2, TimeUnit.SECONDS)) {
                 worker.shutdownNow();
             }
-            Connection current = connection;
+            Connection current;
+            synchronized (this) {
+                closed = true;
+                current = connection;
+            }
             if (current != null) {
                 current.close();
             }
