@@ -29,9 +29,15 @@ class SfereThreadsTest {
                     done.countDown();
                 });
                 assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-                Thread.sleep(2); // let the thread go back to waiting
+                // Let the thread go back to waiting for work before the next task comes.
+                java.util.concurrent.LinkedTransferQueue<Runnable> queue =
+                        (java.util.concurrent.LinkedTransferQueue<Runnable>) ((ThreadPoolExecutor) pool).getQueue();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!queue.hasWaitingConsumer() && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
             }
-            assertThat(threads).hasSizeLessThanOrEqualTo(2);
+            assertThat(threads).hasSize(1);
         } finally {
             pool.shutdownNow();
         }
@@ -59,6 +65,11 @@ class SfereThreadsTest {
                 });
             }
             assertThat(((ThreadPoolExecutor) pool).getPoolSize()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
+            // The threads exist; wait until each has started its first task before letting them all go.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (running.get() < SfereThreads.MAX_DELIVERY_THREADS && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             release.countDown();
             assertThat(ran.await(10, TimeUnit.SECONDS)).as("every task ran").isTrue();
             assertThat(mostAtOnce.get()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
