@@ -218,6 +218,11 @@ public final class FanOut {
      * @throws Exception if a run fails, stalls or a sender delivers something else than the expected event
      */
     public static void run(String... args) throws Exception {
+        new FanOut(options(args)).run();
+    }
+
+    /** Reads {@code --name=value} arguments, for this harness and {@link StalledClient}. */
+    static Map<String, String> options(String... args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.contains("=")) {
@@ -225,7 +230,7 @@ public final class FanOut {
             }
             options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
-        new FanOut(options).run();
+        return options;
     }
 
     private String option(String name, String fallback) {

@@ -1,6 +1,5 @@
 package dev.sfere.example.e2e;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +31,11 @@ import java.util.concurrent.CompletionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.sfere.example.e2e.LobbyAsserts.EVENT_TIMEOUT;
+import static dev.sfere.example.e2e.LobbyAsserts.assertStatus;
+import static dev.sfere.example.e2e.LobbyAsserts.expect;
+import static dev.sfere.example.e2e.LobbyAsserts.expectName;
+import static dev.sfere.example.e2e.LobbyAsserts.parse;
 
 /**
  * The cluster mode end to end: one {@code nats-server}, the example twice on Open Liberty (two servers of one
@@ -44,7 +47,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterLobbyE2E {
 
-    private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
     /** Heartbeats every 5 s find a closed tab within a few intervals; generous for a loaded machine. */
     private static final Duration DEPARTURE_TIMEOUT = Duration.ofSeconds(60);
     /** Each instance connects to NATS in the background once the application has started. */
@@ -331,25 +333,5 @@ class ClusterLobbyE2E {
         }
         assertStatus(200, response);
         assertEquals(expected, parse(response.body()), server.name() + ": GET /api/lobby/participants");
-    }
-
-    private static void expect(SseClient stream, String name, String json) throws InterruptedException {
-        SseClient.Event event = stream.next(EVENT_TIMEOUT);
-        assertEquals(name, event.name(), "event name; data " + event.data());
-        assertEquals(parse(json), event.json(), "data of " + name);
-    }
-
-    private static void expectName(SseClient stream, String name) throws InterruptedException {
-        SseClient.Event event = stream.next(EVENT_TIMEOUT);
-        assertEquals(name, event.name(), "event name; data " + event.data());
-    }
-
-    private static void assertStatus(int status, HttpResponse<String> response) {
-        assertEquals(status, response.statusCode(), () -> response.request().method() + " "
-                + response.request().uri() + " answered " + response.body());
-    }
-
-    private static JsonValue parse(String json) {
-        return Json.createReader(new StringReader(json)).readValue();
     }
 }

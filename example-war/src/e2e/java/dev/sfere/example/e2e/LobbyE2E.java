@@ -20,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -53,6 +52,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.sfere.example.e2e.LobbyAsserts.EVENT_TIMEOUT;
+import static dev.sfere.example.e2e.LobbyAsserts.assertStatus;
+import static dev.sfere.example.e2e.LobbyAsserts.expect;
+import static dev.sfere.example.e2e.LobbyAsserts.expectName;
+import static dev.sfere.example.e2e.LobbyAsserts.parse;
 
 /**
  * The lobby's HTTP contract and a two-person browser session, against one runtime. A subclass per runtime starts
@@ -62,7 +66,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class LobbyE2E {
 
-    private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
     /** The bound for "bob left" after his tab closes. */
     private static final Duration DEPARTURE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -859,22 +862,6 @@ abstract class LobbyE2E {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void expect(SseClient stream, String name, String json) throws InterruptedException {
-        SseClient.Event event = stream.next(EVENT_TIMEOUT);
-        assertEquals(name, event.name(), "event name; data " + event.data());
-        assertEquals(parse(json), event.json(), "data of " + name);
-    }
-
-    private static void expectName(SseClient stream, String name) throws InterruptedException {
-        SseClient.Event event = stream.next(EVENT_TIMEOUT);
-        assertEquals(name, event.name(), "event name; data " + event.data());
-    }
-
-    private static void assertStatus(int status, HttpResponse<String> response) {
-        assertEquals(status, response.statusCode(), () -> response.request().method() + " "
-                + response.request().uri() + " answered " + response.body());
-    }
-
     private static void assertJson(String json, HttpResponse<String> response, int status) {
         assertStatus(status, response);
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
@@ -892,10 +879,6 @@ abstract class LobbyE2E {
         assertEquals(1, object.size(), response.body());
         assertTrue(object.get("error") instanceof JsonString message && !message.getString().isBlank(),
                 response.body());
-    }
-
-    private static JsonValue parse(String json) {
-        return Json.createReader(new StringReader(json)).readValue();
     }
 
     private static String slug(String name) {

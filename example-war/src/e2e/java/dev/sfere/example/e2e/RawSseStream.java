@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,17 +49,7 @@ final class RawSseStream implements AutoCloseable {
      * @throws AssertionError if the answer is not 200 with {@code text/event-stream}
      */
     static RawSseStream open(HttpClient http, URI uri) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
-        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        String type = response.headers().firstValue("Content-Type").orElse("");
-        if (response.statusCode() != 200 || !type.startsWith("text/event-stream")) {
-            String text;
-            try (InputStream in = response.body()) {
-                text = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
-            }
-            throw new AssertionError("GET " + uri + " answered " + response.statusCode() + " " + type + ": " + text);
-        }
-        return new RawSseStream(uri.getPath(), response.body());
+        return new RawSseStream(uri.getPath(), SseClient.openEventStream(http, uri));
     }
 
     private void read() {

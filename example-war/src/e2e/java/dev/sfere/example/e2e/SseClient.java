@@ -60,6 +60,15 @@ final class SseClient implements AutoCloseable {
      * @throws AssertionError if the answer is not 200 with {@code text/event-stream}
      */
     static SseClient open(HttpClient http, URI uri) throws IOException, InterruptedException {
+        return new SseClient(uri.getPath(), openEventStream(http, uri));
+    }
+
+    /**
+     * Sends the GET of an event stream and hands back its body, once the answer is known to be one.
+     *
+     * @throws AssertionError if the answer is not 200 with {@code text/event-stream}
+     */
+    static InputStream openEventStream(HttpClient http, URI uri) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         String type = response.headers().firstValue("Content-Type").orElse("");
@@ -70,7 +79,7 @@ final class SseClient implements AutoCloseable {
             }
             throw new AssertionError("GET " + uri + " answered " + response.statusCode() + " " + type + ": " + text);
         }
-        return new SseClient(uri.getPath(), response.body());
+        return response.body();
     }
 
     private void read() {
