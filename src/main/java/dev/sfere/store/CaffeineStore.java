@@ -94,6 +94,11 @@ final class CaffeineStore extends IndexedStore {
     }
 
     @Override
+    boolean indexIsExact() {
+        return false;
+    }
+
+    @Override
     public void touch(ConnectionKey key) {
         if (mode == ExpiryMode.SLIDING && peek(key) != null) {
             cache.policy().expireVariably().ifPresent(expiry -> expiry.setExpiresAfter(key, duration));

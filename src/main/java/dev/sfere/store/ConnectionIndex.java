@@ -4,13 +4,14 @@ import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.spi.Connection;
 
-import java.util.Collection;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * The secondary indexes of a store: for each key part, the connections whose key has that part; and the reverse
@@ -19,12 +20,19 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Entries are per connection, not per key, so removing an old connection never disturbs a newer one stored
  * under the same key, whatever order a cache reports the two in. Thread-safe; callers serialize the changes for
  * one connection (a store does them inside its map's per-key compute).
+ *
+ * <p>A part's bucket holds each connection together with its key, so a walk reads keys straight from the bucket
+ * it walks. Adding to and removing from a bucket that already holds several connections takes no lock on the part's
+ * index: see {@link Bucket}.
  */
 final class ConnectionIndex {
 
+    /** Stands for the bucket of a literal no connection has, which no other bucket can beat. */
+    private static final Object EMPTY = new Object();
+
     /**
-     * Bucket values are a {@link Connection} while the part has one connection (the usual case for ids), and a
-     * concurrent set from the second on: a set per unique id would cost about 200 bytes per connection.
+     * Bucket values are the {@link Connection} itself while the part has one connection (the usual case for ids),
+     * and a {@link Bucket} from the second on: a map per unique id would cost about 200 bytes per connection.
      */
     private final Map<String, Object> byScope = new ConcurrentHashMap<>();
     private final Map<String, Object> byCategory = new ConcurrentHashMap<>();
@@ -32,21 +40,73 @@ final class ConnectionIndex {
     private final Map<Connection, ConnectionKey> keys = new ConcurrentHashMap<>();
     private final LongAdder removals = new LongAdder();
 
+    /**
+     * The connections of a part that has had two or more at once, each with its key.
+     *
+     * <p>{@code members} counts the connections that are in the bucket or about to be; it is set to {@code RETIRED}
+     * when the bucket leaves its index, and never changes after that. An adder first takes a place in the count
+     * (which fails once the bucket is retired) and only then puts the connection in; a remover takes it out, then
+     * gives its place back, and the one that brings the count to zero retires the bucket and takes it out of the
+     * index, inside the index's per-part compute and only if no adder took a place in between. So a bucket still in
+     * its index is never retired, and a connection is never put into a bucket that has left it.
+     */
+    static final class Bucket {
+        private static final int RETIRED = Integer.MIN_VALUE;
+
+        final ConcurrentHashMap<Connection, ConnectionKey> connections = new ConcurrentHashMap<>();
+        private final AtomicInteger members = new AtomicInteger();
+
+        /** Takes a place for a connection about to be put in; false if the bucket is retired. */
+        boolean enter() {
+            for (;;) {
+                int n = members.get();
+                if (n == RETIRED) {
+                    return false;
+                }
+                if (members.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Gives back the place of a connection taken out; true if the bucket may now be empty. */
+        boolean leave() {
+            return members.decrementAndGet() == 0;
+        }
+
+        /** Retires the bucket if it is empty; call inside the index's compute for its part. */
+        boolean retireIfEmpty() {
+            return members.compareAndSet(0, RETIRED);
+        }
+
+        /**
+         * How many connections the bucket holds. Never more than the number of keys under the part, since a store
+         * takes a key's old connection out before it puts the new one in.
+         */
+        int size() {
+            return Math.max(members.get(), 0);
+        }
+    }
+
     void add(ConnectionKey key, Connection connection) {
+        // First in, last out: a connection in a bucket always has its key here, which a bucket made from a single
+        // connection needs.
         keys.put(connection, key);
-        add(byScope, key.scope(), connection);
-        add(byCategory, key.category(), connection);
-        add(byId, key.id(), connection);
+        add(byScope, key.scope(), key, connection);
+        add(byCategory, key.category(), key, connection);
+        add(byId, key.id(), key, connection);
     }
 
     void remove(ConnectionKey key, Connection connection) {
-        if (keys.remove(connection, key)) {
-            remove(byScope, key.scope(), connection);
-            remove(byCategory, key.category(), connection);
-            remove(byId, key.id(), connection);
-            // After the change: a reader that sees the same count before and after its walk saw no removal.
-            removals.increment();
+        if (!key.equals(keys.get(connection))) {
+            return;
         }
+        remove(byScope, key.scope(), connection);
+        remove(byCategory, key.category(), connection);
+        remove(byId, key.id(), connection);
+        keys.remove(connection, key);
+        // After the change: a reader that sees the same count before and after its walk saw no removal.
+        removals.increment();
     }
 
     /**
@@ -61,69 +121,128 @@ final class ConnectionIndex {
         return Optional.ofNullable(keys.get(connection));
     }
 
+    /** Whether a pattern has a literal, so {@link #forEachCandidate} can narrow the search. */
+    static boolean hasLiteral(KeyPattern pattern) {
+        return literals(pattern) > 0;
+    }
+
+    private static int literals(KeyPattern pattern) {
+        return (pattern.scope() instanceof KeyPattern.Literal ? 1 : 0)
+                + (pattern.category() instanceof KeyPattern.Literal ? 1 : 0)
+                + (pattern.id() instanceof KeyPattern.Literal ? 1 : 0);
+    }
+
     /**
-     * The connections that may match a pattern: those under the rarest literal of the pattern, or null when the
-     * pattern has no literal (every connection is a candidate).
+     * Visits the indexed connections whose key matches a pattern that has a literal, walking the bucket of its
+     * rarest literal. When that literal is the pattern's only one, every connection of the bucket matches and no key
+     * is compared.
+     *
+     * @param pattern a pattern with at least one literal
+     * @param visitor told each matching key and its connection
      */
-    Collection<Connection> candidates(KeyPattern pattern) {
-        Collection<Connection> best = null;
-        best = narrower(best, byScope, pattern.scope());
+    void forEachCandidate(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> visitor) {
+        Object bucket = narrowest(pattern);
+        if (bucket == null) {
+            return;
+        }
+        boolean compare = literals(pattern) > 1;
+        if (bucket instanceof Connection single) {
+            ConnectionKey key = keys.get(single);
+            if (key != null && (!compare || pattern.matches(key))) {
+                visitor.accept(key, single);
+            }
+            return;
+        }
+        ConcurrentHashMap<Connection, ConnectionKey> connections = ((Bucket) bucket).connections;
+        if (compare) {
+            connections.forEach((connection, key) -> {
+                if (pattern.matches(key)) {
+                    visitor.accept(key, connection);
+                }
+            });
+        } else {
+            connections.forEach((connection, key) -> visitor.accept(key, connection));
+        }
+    }
+
+    /**
+     * How many connections match a pattern with exactly one literal, read from the size of that literal's bucket;
+     * -1 for any other pattern.
+     */
+    int countOfSingleLiteral(KeyPattern pattern) {
+        if (literals(pattern) != 1) {
+            return -1;
+        }
+        Object bucket = narrowest(pattern);
+        if (bucket == null) {
+            return 0;
+        }
+        return size(bucket);
+    }
+
+    /** The bucket of the pattern's rarest literal: a {@link Connection}, a {@link Bucket}, or null if empty. */
+    private Object narrowest(KeyPattern pattern) {
+        Object best = narrower(null, byScope, pattern.scope());
         best = narrower(best, byCategory, pattern.category());
         best = narrower(best, byId, pattern.id());
-        return best;
+        return best == EMPTY ? null : best;
     }
 
-    /**
-     * The key of a candidate, if the candidate is still indexed and its key matches the pattern.
-     */
-    ConnectionKey matchingKey(Connection candidate, KeyPattern pattern) {
-        ConnectionKey key = keys.get(candidate);
-        return key != null && pattern.matches(key) ? key : null;
-    }
-
-    private static Collection<Connection> narrower(Collection<Connection> best, Map<String, Object> index,
-                                                   KeyPattern.Segment segment) {
-        if (!(segment instanceof KeyPattern.Literal literal)) {
+    private static Object narrower(Object best, Map<String, Object> index, KeyPattern.Segment segment) {
+        if (best == EMPTY || !(segment instanceof KeyPattern.Literal literal)) {
             return best;
         }
-        Collection<Connection> bucket = bucket(index.get(literal.value()));
-        return best == null || bucket.size() < best.size() ? bucket : best;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Collection<Connection> bucket(Object value) {
-        if (value == null) {
-            return Set.of();
+        Object bucket = index.get(literal.value());
+        if (bucket == null) {
+            return EMPTY;
         }
-        return value instanceof Connection single ? List.of(single) : (Set<Connection>) value;
+        return best == null || size(bucket) < size(best) ? bucket : best;
     }
 
-    @SuppressWarnings("unchecked")
-    private static void add(Map<String, Object> index, String part, Connection connection) {
+    private static int size(Object bucket) {
+        return bucket instanceof Bucket many ? many.size() : 1;
+    }
+
+    private void add(Map<String, Object> index, String part, ConnectionKey key, Connection connection) {
+        if (index.get(part) instanceof Bucket bucket && bucket.enter()) {
+            bucket.connections.put(connection, key);
+            return;
+        }
         index.compute(part, (p, value) -> {
             if (value == null) {
                 return connection;
             }
-            if (value instanceof Connection single) {
-                Set<Connection> set = ConcurrentHashMap.newKeySet();
-                set.add(single);
-                set.add(connection);
-                return set;
-            }
-            ((Set<Connection>) value).add(connection);
-            return value;
+            // A bucket in the index is never retired: retiring takes it out in this same per-part compute.
+            Bucket bucket = value instanceof Bucket many ? many : promote((Connection) value);
+            bucket.enter();
+            bucket.connections.put(connection, key);
+            return bucket;
         });
     }
 
-    @SuppressWarnings("unchecked")
+    private Bucket promote(Connection single) {
+        Bucket bucket = new Bucket();
+        bucket.enter();
+        bucket.connections.put(single, keys.get(single));
+        return bucket;
+    }
+
     private static void remove(Map<String, Object> index, String part, Connection connection) {
-        index.computeIfPresent(part, (p, value) -> {
-            if (value instanceof Connection single) {
-                return single == connection ? null : single;
+        if (index.get(part) instanceof Bucket bucket && bucket.connections.remove(connection) != null) {
+            if (bucket.leave()) {
+                index.computeIfPresent(part, (p, value) -> value == bucket && bucket.retireIfEmpty() ? null : value);
             }
-            Set<Connection> set = (Set<Connection>) value;
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
+            return;
+        }
+        // The part held only this connection, or became a bucket since it was read.
+        index.computeIfPresent(part, (p, value) -> {
+            if (value instanceof Bucket bucket) {
+                if (bucket.connections.remove(connection) != null && bucket.leave() && bucket.retireIfEmpty()) {
+                    return null;
+                }
+                return bucket;
+            }
+            return value == connection ? null : value;
         });
     }
 
@@ -146,8 +265,9 @@ final class ConnectionIndex {
     }
 
     private static Map<String, Set<Connection>> view(Map<String, Object> index) {
-        Map<String, Set<Connection>> out = new java.util.HashMap<>();
-        index.forEach((part, value) -> out.put(part, Set.copyOf(bucket(value))));
+        Map<String, Set<Connection>> out = new HashMap<>();
+        index.forEach((part, value) -> out.put(part,
+                value instanceof Bucket many ? Set.copyOf(many.connections.keySet()) : Set.of((Connection) value)));
         return out;
     }
 }

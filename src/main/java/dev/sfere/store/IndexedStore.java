@@ -8,11 +8,9 @@ import dev.sfere.spi.ConnectionStore;
 import dev.sfere.spi.RemovalListener;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +39,13 @@ abstract class IndexedStore implements ConnectionStore {
 
     /** The connection under a key without counting as activity. */
     abstract Connection peek(ConnectionKey key);
+
+    /**
+     * Whether the index holds exactly the map's live entries, so a walk of the index needs no check against the
+     * map. True of a plain map, whose index changes inside the same per-key compute; not of a cache, whose index
+     * keeps an expired entry until the cache's maintenance removes it.
+     */
+    abstract boolean indexIsExact();
 
     @Override
     public Connection store(ConnectionKey key, Connection connection) {
@@ -128,6 +133,16 @@ abstract class IndexedStore implements ConnectionStore {
 
     @Override
     public int count(KeyPattern pattern) {
+        Objects.requireNonNull(pattern, "pattern");
+        if (indexIsExact() && !pattern.isExact()) {
+            if (!ConnectionIndex.hasLiteral(pattern)) {
+                return map.size();
+            }
+            int count = index.countOfSingleLiteral(pattern);
+            if (count >= 0) {
+                return count;
+            }
+        }
         return matching(pattern, false).count;
     }
 
@@ -186,25 +201,35 @@ abstract class IndexedStore implements ConnectionStore {
     }
 
     private int walk(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> sink) {
-        int count = 0;
-        Collection<Connection> candidates = index.candidates(pattern);
-        if (candidates == null) {
-            for (Map.Entry<ConnectionKey, Connection> entry : map.entrySet()) {
-                if (pattern.matches(entry.getKey())) {
-                    sink.accept(entry.getKey(), entry.getValue());
-                    count++;
-                }
-            }
-            return count;
+        if (!ConnectionIndex.hasLiteral(pattern)) {
+            // Every key matches, and the map shows only live entries.
+            Counter counter = new Counter(sink, null);
+            map.forEach(counter);
+            return counter.count;
         }
-        for (Connection candidate : candidates) {
-            ConnectionKey key = index.matchingKey(candidate, pattern);
-            if (key != null && peek(key) == candidate) {
-                sink.accept(key, candidate);
+        Counter counter = new Counter(sink, indexIsExact() ? null : this);
+        index.forEachCandidate(pattern, counter);
+        return counter.count;
+    }
+
+    /** Passes pairs on and counts them; with a store, only those the store's map still holds. */
+    private static final class Counter implements BiConsumer<ConnectionKey, Connection> {
+        private final BiConsumer<ConnectionKey, Connection> sink;
+        private final IndexedStore check;
+        int count;
+
+        Counter(BiConsumer<ConnectionKey, Connection> sink, IndexedStore check) {
+            this.sink = sink;
+            this.check = check;
+        }
+
+        @Override
+        public void accept(ConnectionKey key, Connection connection) {
+            if (check == null || check.peek(key) == connection) {
+                sink.accept(key, connection);
                 count++;
             }
         }
-        return count;
     }
 
     /** Tells every listener; one failing listener neither stops the others nor reaches the caller. */

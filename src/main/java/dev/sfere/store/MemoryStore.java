@@ -25,6 +25,11 @@ final class MemoryStore extends IndexedStore {
     }
 
     @Override
+    boolean indexIsExact() {
+        return true;
+    }
+
+    @Override
     public void touch(ConnectionKey key) {
         // No expiry, so activity changes nothing.
     }

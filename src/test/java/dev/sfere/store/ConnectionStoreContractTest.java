@@ -674,6 +674,63 @@ abstract class ConnectionStoreContractTest {
         assertIndexConsistent();
     }
 
+    /**
+     * Parts that keep going from no connection to one, to several and back are where a bucket is made from a single
+     * connection, retired when it empties, and added to by a thread that read it just before: no connection may be
+     * lost in a retired bucket, or left behind in one.
+     */
+    @Test
+    @Timeout(120)
+    void sharedParts_storedAndPurgedByManyThreads_keepIndexExact() throws Exception {
+        int threads = 4;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Queue<String> problems = new ConcurrentLinkedQueue<>();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                // Two keys per thread, all in one category and in one of two scopes; an id shared by two threads.
+                ConnectionKey first = ConnectionKey.of("s" + t % 2, "hot", "u" + t);
+                ConnectionKey second = ConnectionKey.of("s" + t % 2, "hot", "shared" + t / 2);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int op = 0; op < 20_000 && problems.size() < 10; op++) {
+                        store.store(first, newConnection());
+                        Connection connection = store.store(second, newConnection());
+                        int hot = store.count(KeyPattern.all().withCategory("hot"));
+                        if (hot < 2 || hot > 2 * threads) {
+                            problems.add("count(hot) = " + hot + " while this thread held 2 of " + 2 * threads);
+                        }
+                        if (!store.keys(KeyPattern.all().withCategory("hot")).contains(second)) {
+                            problems.add("keys(hot) missed " + second + ", stored by this thread");
+                        }
+                        store.purge(connection, EvictionCause.CLOSED);
+                        store.purge(first);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(problems).isEmpty();
+        runMaintenance();
+        assertThat(store.keys()).isEmpty();
+        assertThat(index().categories()).isEmpty();
+        assertThat(index().scopes()).isEmpty();
+        assertThat(index().size()).isZero();
+
+        // Buckets still work after all that churn.
+        store.store(ConnectionKey.of("s0", "hot", "a"), newConnection());
+        store.store(ConnectionKey.of("s1", "hot", "b"), newConnection());
+        assertThat(store.count(KeyPattern.all().withCategory("hot"))).isEqualTo(2);
+        assertIndexConsistent();
+    }
+
     /** Every bucket is non-empty and the index holds exactly the stored connections. */
     void assertIndexConsistent() {
         List<ConnectionKey> keys = store.keys();
