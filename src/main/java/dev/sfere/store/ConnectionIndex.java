@@ -6,7 +6,6 @@ import dev.sfere.spi.Connection;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -117,8 +116,9 @@ final class ConnectionIndex {
         return removals.sum();
     }
 
-    Optional<ConnectionKey> keyOf(Connection connection) {
-        return Optional.ofNullable(keys.get(connection));
+    /** The key a connection is indexed under, or null. */
+    ConnectionKey keyOf(Connection connection) {
+        return keys.get(connection);
     }
 
     /** Whether a pattern has a literal, so {@link #forEachCandidate} can narrow the search. */
@@ -204,7 +204,11 @@ final class ConnectionIndex {
     }
 
     private void add(Map<String, Object> index, String part, ConnectionKey key, Connection connection) {
-        if (index.get(part) instanceof Bucket bucket && bucket.enter()) {
+        Object current = index.putIfAbsent(part, connection);
+        if (current == null) {
+            return;
+        }
+        if (current instanceof Bucket bucket && bucket.enter()) {
             bucket.connections.put(connection, key);
             return;
         }
@@ -228,13 +232,17 @@ final class ConnectionIndex {
     }
 
     private static void remove(Map<String, Object> index, String part, Connection connection) {
-        if (index.get(part) instanceof Bucket bucket && bucket.connections.remove(connection) != null) {
+        Object current = index.get(part);
+        if (current == connection && index.remove(part, connection)) {
+            return;
+        }
+        if (current instanceof Bucket bucket && bucket.connections.remove(connection) != null) {
             if (bucket.leave()) {
                 index.computeIfPresent(part, (p, value) -> value == bucket && bucket.retireIfEmpty() ? null : value);
             }
             return;
         }
-        // The part held only this connection, or became a bucket since it was read.
+        // The part's value changed since it was read: a single connection became a bucket.
         index.computeIfPresent(part, (p, value) -> {
             if (value instanceof Bucket bucket) {
                 if (bucket.connections.remove(connection) != null && bucket.leave() && bucket.retireIfEmpty()) {

@@ -51,13 +51,13 @@ abstract class IndexedStore implements ConnectionStore {
     public Connection store(ConnectionKey key, Connection connection) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(connection, "connection");
-        Optional<ConnectionKey> existing = index.keyOf(connection);
-        if (existing.isPresent()) {
-            if (existing.get().equals(key)) {
+        ConnectionKey existing = index.keyOf(connection);
+        if (existing != null) {
+            if (existing.equals(key)) {
                 touch(key);
                 return connection;
             }
-            throw new IllegalArgumentException("connection is already stored under " + existing.get()
+            throw new IllegalArgumentException("connection is already stored under " + existing
                     + "; purge it before storing it under " + key);
         }
         Connection[] replaced = new Connection[1];
@@ -102,7 +102,7 @@ abstract class IndexedStore implements ConnectionStore {
     public boolean purge(Connection connection, EvictionCause cause) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(cause, "cause");
-        ConnectionKey key = index.keyOf(connection).orElse(null);
+        ConnectionKey key = index.keyOf(connection);
         if (key == null) {
             return false;
         }
@@ -150,7 +150,8 @@ abstract class IndexedStore implements ConnectionStore {
     public Optional<ConnectionKey> keyOf(Connection connection) {
         Objects.requireNonNull(connection, "connection");
         // The index keeps an expired entry until maintenance; the map already hides it, so ask the map.
-        return index.keyOf(connection).filter(key -> peek(key) == connection);
+        ConnectionKey key = index.keyOf(connection);
+        return key != null && peek(key) == connection ? Optional.of(key) : Optional.empty();
     }
 
     @Override
