@@ -176,6 +176,14 @@ abstract class IndexedStore implements ConnectionStore {
             return new Found(present ? List.of(key) : List.of(), present ? 1 : 0);
         }
         long before = index.removals();
+        if (collect && indexIsExact() && !ConnectionIndex.hasLiteral(pattern)) {
+            // Every key matches: a copy of the map's key set is the answer, unless a removal meanwhile let its
+            // iterator meet a key twice.
+            List<ConnectionKey> all = new ArrayList<>(map.keySet());
+            if (index.removals() == before) {
+                return new Found(all, all.size());
+            }
+        }
         List<ConnectionKey> out = collect ? new ArrayList<>() : null;
         int count = walk(pattern, out == null ? (key, connection) -> { } : (key, connection) -> out.add(key));
         if (index.removals() == before) {
