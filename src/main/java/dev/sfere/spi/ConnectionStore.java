@@ -105,7 +105,8 @@ public interface ConnectionStore {
     }
 
     /**
-     * How many keys match a pattern.
+     * How many keys match a pattern. Keys stored or removed while it is counted may or may not be included, as for
+     * {@link #forEach}.
      *
      * @param pattern the pattern
      * @return the count

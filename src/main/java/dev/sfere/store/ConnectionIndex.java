@@ -88,8 +88,6 @@ final class ConnectionIndex {
     }
 
     void add(ConnectionKey key, Connection connection) {
-        // First in, last out: a connection in a bucket always has its key here, which a bucket made from a single
-        // connection needs.
         keys.put(connection, key);
         add(byScope, key.scope(), key, connection);
         add(byCategory, key.category(), key, connection);
@@ -97,13 +95,12 @@ final class ConnectionIndex {
     }
 
     void remove(ConnectionKey key, Connection connection) {
-        if (!key.equals(keys.get(connection))) {
+        if (!keys.remove(connection, key)) {
             return;
         }
         remove(byScope, key.scope(), connection);
         remove(byCategory, key.category(), connection);
         remove(byId, key.id(), connection);
-        keys.remove(connection, key);
         // After the change: a reader that sees the same count before and after its walk saw no removal.
         removals.increment();
     }
@@ -224,10 +221,15 @@ final class ConnectionIndex {
         });
     }
 
+    /** A bucket for a part that held a single connection, which it keeps unless that one is being removed. */
     private Bucket promote(Connection single) {
         Bucket bucket = new Bucket();
-        bucket.enter();
-        bucket.connections.put(single, keys.get(single));
+        ConnectionKey key = keys.get(single);
+        if (key != null) {
+            bucket.enter();
+            bucket.connections.put(single, key);
+        }
+        // Else its removal has begun and will find it in no bucket of this part, which is what it would leave.
         return bucket;
     }
 
