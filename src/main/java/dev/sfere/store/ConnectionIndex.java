@@ -7,14 +7,16 @@ import dev.sfere.spi.Connection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
- * The secondary indexes of a store: for each key part, the connections whose key has that part; and the reverse
- * index from connection to key.
+ * The secondary indexes of a store: for each key position (scope, category, id), the connections whose key has a
+ * given part there; and the reverse index from connection to key.
  *
  * <p>Entries are per connection, not per key, so removing an old connection never disturbs a newer one stored
  * under the same key, whatever order a cache reports the two in. Thread-safe; callers serialize the changes for
@@ -23,21 +25,59 @@ import java.util.function.BiConsumer;
  * <p>A part's bucket holds each connection together with its key, so a walk reads keys straight from the bucket
  * it walks. Adding to and removing from a bucket that already holds several connections takes no lock on the part's
  * index: see {@link Bucket}.
+ *
+ * <p>A position's index is built the first time a pattern with a literal in that position is looked up, and kept
+ * up to date from then on, so an application that never looks up by id, say, does not pay for an id index on every
+ * store and removal. See {@link Position}.
  */
 final class ConnectionIndex {
 
     /** Stands for the bucket of a literal no connection has, which no other bucket can beat. */
     private static final Object EMPTY = new Object();
 
-    /**
-     * Bucket values are the {@link Connection} itself while the part has one connection (the usual case for ids),
-     * and a {@link Bucket} from the second on: a map per unique id would cost about 200 bytes per connection.
-     */
-    private final Map<String, Object> byScope = new ConcurrentHashMap<>();
-    private final Map<String, Object> byCategory = new ConcurrentHashMap<>();
-    private final Map<String, Object> byId = new ConcurrentHashMap<>();
+    private final Position byScope = new Position(ConnectionKey::scope);
+    private final Position byCategory = new Position(ConnectionKey::category);
+    private final Position byId = new Position(ConnectionKey::id);
+    private final Position[] positions = {byScope, byCategory, byId};
     private final Map<Connection, ConnectionKey> keys = new ConcurrentHashMap<>();
     private final LongAdder removals = new LongAdder();
+
+    /** Serializes a connection's index changes with the build of a position, while one is being built. */
+    private final Object[] stripes = new Object[64];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+    }
+
+    /**
+     * The index of one key position, {@code OFF} until a lookup needs it.
+     *
+     * <p>Building switches it to {@code BUILDING}, then adds each connection of the reverse index with the key the
+     * reverse index holds for it at that moment, holding the connection's stripe lock; then switches it {@code ON}
+     * for lookups. While it is {@code BUILDING}, every store and removal changes it under the same stripe lock,
+     * after changing the reverse index. A change that still saw it {@code OFF} changed the reverse index before the
+     * build began reading it, so the build sees the change. Either way each connection ends up in the index exactly
+     * when the reverse index has it, with its key.
+     */
+    private static final class Position {
+        static final int OFF = 0;
+        static final int BUILDING = 1;
+        static final int ON = 2;
+
+        /**
+         * Values are the {@link Connection} itself while the part has one connection (the usual case for ids), and
+         * a {@link Bucket} from the second on: a map per unique id would cost about 200 bytes per connection.
+         */
+        final Map<String, Object> parts = new ConcurrentHashMap<>();
+        final Function<ConnectionKey, String> part;
+        volatile int state = OFF;
+
+        Position(Function<ConnectionKey, String> part) {
+            this.part = part;
+        }
+    }
 
     /**
      * The connections of a part that has had two or more at once, each with its key.
@@ -89,20 +129,59 @@ final class ConnectionIndex {
 
     void add(ConnectionKey key, Connection connection) {
         keys.put(connection, key);
-        add(byScope, key.scope(), key, connection);
-        add(byCategory, key.category(), key, connection);
-        add(byId, key.id(), key, connection);
+        for (Position position : positions) {
+            int state = position.state;
+            if (state == Position.ON) {
+                add(position.parts, position.part.apply(key), key, connection);
+            } else if (state == Position.BUILDING) {
+                synchronized (stripe(connection)) {
+                    add(position.parts, position.part.apply(key), key, connection);
+                }
+            }
+        }
     }
 
     void remove(ConnectionKey key, Connection connection) {
         if (!keys.remove(connection, key)) {
             return;
         }
-        remove(byScope, key.scope(), connection);
-        remove(byCategory, key.category(), connection);
-        remove(byId, key.id(), connection);
+        for (Position position : positions) {
+            int state = position.state;
+            if (state == Position.ON) {
+                remove(position.parts, position.part.apply(key), connection);
+            } else if (state == Position.BUILDING) {
+                synchronized (stripe(connection)) {
+                    remove(position.parts, position.part.apply(key), connection);
+                }
+            }
+        }
         // After the change: a reader that sees the same count before and after its walk saw no removal.
         removals.increment();
+    }
+
+    private Object stripe(Connection connection) {
+        return stripes[System.identityHashCode(connection) & (stripes.length - 1)];
+    }
+
+    /** A position's parts, built first if no lookup has needed them yet. */
+    private Map<String, Object> ready(Position position) {
+        if (position.state != Position.ON) {
+            synchronized (position) {
+                if (position.state != Position.ON) {
+                    position.state = Position.BUILDING;
+                    for (Connection connection : keys.keySet()) {
+                        synchronized (stripe(connection)) {
+                            ConnectionKey key = keys.get(connection);
+                            if (key != null) {
+                                add(position.parts, position.part.apply(key), key, connection);
+                            }
+                        }
+                    }
+                    position.state = Position.ON;
+                }
+            }
+        }
+        return position.parts;
     }
 
     /**
@@ -185,11 +264,11 @@ final class ConnectionIndex {
         return best == EMPTY ? null : best;
     }
 
-    private static Object narrower(Object best, Map<String, Object> index, KeyPattern.Segment segment) {
+    private Object narrower(Object best, Position position, KeyPattern.Segment segment) {
         if (best == EMPTY || !(segment instanceof KeyPattern.Literal literal)) {
             return best;
         }
-        Object bucket = index.get(literal.value());
+        Object bucket = ready(position).get(literal.value());
         if (bucket == null) {
             return EMPTY;
         }
@@ -200,25 +279,40 @@ final class ConnectionIndex {
         return bucket instanceof Bucket many ? many.size() : 1;
     }
 
+    /** Adds a connection to a part's bucket; adding one that is there already changes nothing. */
     private void add(Map<String, Object> index, String part, ConnectionKey key, Connection connection) {
         Object current = index.putIfAbsent(part, connection);
-        if (current == null) {
+        if (current == null || current == connection) {
             return;
         }
         if (current instanceof Bucket bucket && bucket.enter()) {
-            bucket.connections.put(connection, key);
+            if (bucket.connections.put(connection, key) != null) {
+                leave(index, part, bucket);
+            }
             return;
         }
         index.compute(part, (p, value) -> {
             if (value == null) {
                 return connection;
             }
+            if (value == connection) {
+                return value;
+            }
             // A bucket in the index is never retired: retiring takes it out in this same per-part compute.
             Bucket bucket = value instanceof Bucket many ? many : promote((Connection) value);
             bucket.enter();
-            bucket.connections.put(connection, key);
+            if (bucket.connections.put(connection, key) != null && bucket.leave() && bucket.retireIfEmpty()) {
+                return null;
+            }
             return bucket;
         });
+    }
+
+    /** Gives back a place in a bucket, and takes the bucket out of its index if that emptied it. */
+    private static void leave(Map<String, Object> index, String part, Bucket bucket) {
+        if (bucket.leave()) {
+            index.computeIfPresent(part, (p, value) -> value == bucket && bucket.retireIfEmpty() ? null : value);
+        }
     }
 
     /** A bucket for a part that held a single connection, which it keeps unless that one is being removed. */
@@ -239,9 +333,7 @@ final class ConnectionIndex {
             return;
         }
         if (current instanceof Bucket bucket && bucket.connections.remove(connection) != null) {
-            if (bucket.leave()) {
-                index.computeIfPresent(part, (p, value) -> value == bucket && bucket.retireIfEmpty() ? null : value);
-            }
+            leave(index, part, bucket);
             return;
         }
         // The part's value changed since it was read: a single connection became a bucket.
@@ -256,22 +348,42 @@ final class ConnectionIndex {
         });
     }
 
+    /** For tests: every connection of the reverse index, with its key. */
+    void forEachLive(BiConsumer<ConnectionKey, Connection> visitor) {
+        keys.forEach((connection, key) -> visitor.accept(key, connection));
+    }
+
     /** How many connections are indexed. */
     int size() {
         return keys.size();
     }
 
-    /** For tests: the buckets by position, to check that emptied buckets are dropped. */
+    /** For tests: the buckets by position (built first if need be), to check that emptied buckets are dropped. */
     Map<String, Set<Connection>> scopes() {
-        return view(byScope);
+        return view(ready(byScope));
     }
 
     Map<String, Set<Connection>> categories() {
-        return view(byCategory);
+        return view(ready(byCategory));
     }
 
     Map<String, Set<Connection>> ids() {
-        return view(byId);
+        return view(ready(byId));
+    }
+
+    /** For tests: the positions whose index is kept up to date, among "scope", "category" and "id". */
+    Set<String> maintained() {
+        Set<String> out = new TreeSet<>();
+        if (byScope.state != Position.OFF) {
+            out.add("scope");
+        }
+        if (byCategory.state != Position.OFF) {
+            out.add("category");
+        }
+        if (byId.state != Position.OFF) {
+            out.add("id");
+        }
+        return out;
     }
 
     private static Map<String, Set<Connection>> view(Map<String, Object> index) {

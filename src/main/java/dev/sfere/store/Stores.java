@@ -6,6 +6,11 @@ import dev.sfere.spi.ConnectionStore;
  * Factories for the library's {@link ConnectionStore}s. Both are thread-safe, index keys for pattern lookups and
  * keep a reverse index from connection to key.
  *
+ * <p>The index of a key position (scope, category or id) is built the first time a pattern with a literal in that
+ * position is looked up, which reads every connection once, and is kept up to date from then on. Until then,
+ * storing and removing a connection cost no index work for that position: an application that looks up only by
+ * exact key, or broadcasts only to every key, keeps no position index at all.
+ *
  * <p>An application that wants a store configured in code rather than through MicroProfile Config produces one:
  *
  * <pre>{@code

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -110,5 +112,91 @@ class ConnectionIndexTest {
         assertThat(index.scopes()).isEmpty();
         assertThat(index.ids()).isEmpty();
         assertThat(index.size()).isZero();
+    }
+
+    @Test
+    void positions_areKeptUpToDateOnlyOnceALookupNeedsThem() {
+        Connection alice = Connection.of(new RecordingSink(), c -> { });
+        Connection bob = Connection.of(new RecordingSink(), c -> { });
+        index.add(ConnectionKey.of("s", "lobby", "alice"), alice);
+        assertThat(index.maintained()).isEmpty();
+
+        assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(1);
+        assertThat(index.maintained()).containsExactly("category");
+
+        index.add(ConnectionKey.of("s", "lobby", "bob"), bob);
+        assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(2);
+        index.remove(ConnectionKey.of("s", "lobby", "alice"), alice);
+        assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(1);
+        assertThat(index.maintained()).containsExactly("category");
+
+        List<String> found = new ArrayList<>();
+        index.forEachCandidate(KeyPattern.all().withId("bob"), (key, connection) -> found.add(key.id()));
+        assertThat(found).containsExactly("bob");
+        assertThat(index.maintained()).containsExactly("category", "id");
+        assertThat(index.ids()).containsOnlyKeys("bob");
+    }
+
+    /**
+     * A position's index is built while other threads keep storing and removing connections in it: afterwards it
+     * must hold exactly the connections the reverse index holds, each under its own part.
+     */
+    @Test
+    @Timeout(120)
+    void positionBuiltWhileConnectionsComeAndGo_endsExact() throws Exception {
+        int threads = 2;
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch churning = new java.util.concurrent.CountDownLatch(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random(thread);
+                    Map<ConnectionKey, Connection> mine = new java.util.HashMap<>();
+                    for (int i = 0; i < 20_000; i++) {
+                        ConnectionKey key = ConnectionKey.of("s", "c" + i % 5, "t" + thread + "-" + i);
+                        Connection connection = Connection.of(new RecordingSink(), c -> { });
+                        index.add(key, connection);
+                        mine.put(key, connection);
+                    }
+                    churning.countDown();
+                    List<ConnectionKey> held = new ArrayList<>(mine.keySet());
+                    while (!stop.get()) {
+                        ConnectionKey key = held.get(random.nextInt(held.size()));
+                        Connection old = mine.remove(key);
+                        if (old != null) {
+                            index.remove(key, old);
+                        } else {
+                            Connection connection = Connection.of(new RecordingSink(), c -> { });
+                            index.add(key, connection);
+                            mine.put(key, connection);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            churning.await();
+            // The first lookup by category builds that index while the threads go on.
+            index.countOfSingleLiteral(KeyPattern.all().withCategory("c0"));
+            Thread.sleep(200);
+            stop.set(true);
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        Map<String, Set<Connection>> categories = index.categories();
+        Map<String, Set<Connection>> expected = new java.util.HashMap<>();
+        index.forEachLive((key, connection) ->
+                expected.computeIfAbsent(key.category(), c -> new java.util.HashSet<>()).add(connection));
+        assertThat(categories).isEqualTo(expected);
+        for (Map.Entry<String, Set<Connection>> entry : expected.entrySet()) {
+            assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory(entry.getKey())))
+                    .as("count of %s", entry.getKey()).isEqualTo(entry.getValue().size());
+        }
     }
 }
