@@ -129,6 +129,20 @@ final class ConnectionIndex {
 
     void add(ConnectionKey key, Connection connection) {
         keys.put(connection, key);
+        addClaimed(key, connection);
+    }
+
+    /**
+     * Puts a connection in the reverse index unless it is there already.
+     *
+     * @return null if it was put; else the key the connection is indexed under, and nothing changed
+     */
+    ConnectionKey claim(ConnectionKey key, Connection connection) {
+        return keys.putIfAbsent(connection, key);
+    }
+
+    /** Adds a connection that {@link #claim} has put in the reverse index to the position indexes. */
+    void addClaimed(ConnectionKey key, Connection connection) {
         for (Position position : positions) {
             int state = position.state;
             if (state == Position.ON) {

@@ -51,7 +51,7 @@ abstract class IndexedStore implements ConnectionStore {
     public Connection store(ConnectionKey key, Connection connection) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(connection, "connection");
-        ConnectionKey existing = index.keyOf(connection);
+        ConnectionKey existing = index.claim(key, connection);
         if (existing != null) {
             if (existing.equals(key)) {
                 touch(key);
@@ -61,14 +61,19 @@ abstract class IndexedStore implements ConnectionStore {
                     + "; purge it before storing it under " + key);
         }
         Connection[] replaced = new Connection[1];
-        map.compute(key, (k, old) -> {
-            if (old != null) {
-                index.remove(k, old);
-                replaced[0] = old;
-            }
-            index.add(k, connection);
-            return connection;
-        });
+        try {
+            map.compute(key, (k, old) -> {
+                if (old != null) {
+                    index.remove(k, old);
+                    replaced[0] = old;
+                }
+                index.addClaimed(k, connection);
+                return connection;
+            });
+        } catch (RuntimeException | Error e) {
+            index.remove(key, connection);
+            throw e;
+        }
         if (replaced[0] != null) {
             notifyRemoval(key, replaced[0], EvictionCause.REPLACED);
         }
