@@ -1,5 +1,7 @@
 package dev.sfere.bench;
 
+import dev.sfere.KeyPattern;
+
 import dev.sfere.spi.ConnectionStore;
 import dev.sfere.store.Stores;
 
@@ -17,10 +19,36 @@ public final class Impl {
      * @return a new, empty store
      */
     public static ConnectionStore sfere(String name, int capacity) {
+        return indexAll(unindexed(name, capacity));
+    }
+
+    /**
+     * A Sfere store that has answered no lookup yet, so it keeps no position index: what an application that looks
+     * connections up by exact key only (or not at all) runs.
+     *
+     * @param name     {@code sfere-memory} or {@code sfere-caffeine}
+     * @param capacity the most connections it must hold without size eviction
+     * @return a new, empty store
+     */
+    public static ConnectionStore unindexed(String name, int capacity) {
         return switch (name) {
             case "sfere-memory" -> Stores.memory();
             case "sfere-caffeine" -> Stores.caffeine().maximumSize(Math.max(capacity * 2L, 10_000)).build();
             default -> throw new IllegalArgumentException("not a Sfere store: " + name);
         };
+    }
+
+    /**
+     * Makes a store build and keep all three position indexes, as an application that looks up by scope, by
+     * category and by id does: one lookup with a literal in each position.
+     *
+     * @param store the store
+     * @return the store
+     */
+    public static ConnectionStore indexAll(ConnectionStore store) {
+        store.count(KeyPattern.all().withScope("-"));
+        store.count(KeyPattern.all().withCategory("-"));
+        store.count(KeyPattern.all().withId("-"));
+        return store;
     }
 }

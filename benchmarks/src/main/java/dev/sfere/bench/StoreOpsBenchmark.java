@@ -26,6 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Comparison 3: one cycle of store, get and purge of a key, on Sfere's stores and on a bare map doing the same
  * work, with 1 and 2 threads ({@code -t 1}, {@code -t 2}).
  *
+ * <p>{@code sfere-memory} and {@code sfere-caffeine} have answered a lookup in each key position first, so they keep
+ * all three position indexes; the {@code -no-lookups} variants have answered none, so they keep only the map and
+ * the reverse index, as a store does until a pattern with a literal is looked up.
+ *
  * <p>The store already holds {@value #RESIDENT} other connections. Keys look like an application's: scope
  * {@code default}, one of 10 categories, a unique id; each thread cycles through keys of its own. The bare
  * Caffeine cache is configured as the seed's Caffeine store is (maximum size, expire after access, 10 minutes);
@@ -41,7 +45,8 @@ public class StoreOpsBenchmark {
     static final int PER_THREAD = 1_024;
     static final int MAXIMUM_SIZE = 100_000;
 
-    @Param({"sfere-memory", "bare-chm", "sfere-caffeine", "bare-caffeine"})
+    @Param({"sfere-memory", "sfere-memory-no-lookups", "bare-chm", "sfere-caffeine", "sfere-caffeine-no-lookups",
+            "bare-caffeine"})
     String impl;
 
     ConnectionStore store;
@@ -53,6 +58,8 @@ public class StoreOpsBenchmark {
     public void fill() {
         switch (impl) {
             case "sfere-memory", "sfere-caffeine" -> store = Impl.sfere(impl, MAXIMUM_SIZE / 2);
+            case "sfere-memory-no-lookups", "sfere-caffeine-no-lookups" ->
+                    store = Impl.unindexed(impl.replace("-no-lookups", ""), MAXIMUM_SIZE / 2);
             case "bare-chm" -> map = new ConcurrentHashMap<>();
             case "bare-caffeine" -> cache = Caffeine.newBuilder()
                     .maximumSize(MAXIMUM_SIZE)
