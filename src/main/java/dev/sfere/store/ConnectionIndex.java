@@ -120,7 +120,8 @@ final class ConnectionIndex {
 
         /**
          * How many connections the bucket holds. Never more than the number of keys under the part, since a store
-         * takes a key's old connection out before it puts the new one in.
+         * takes a key's old connection out before it puts the new one in, and a connection already in the bucket is
+         * not counted again.
          */
         int size() {
             return Math.max(members.get(), 0);
@@ -129,20 +130,10 @@ final class ConnectionIndex {
 
     void add(ConnectionKey key, Connection connection) {
         keys.put(connection, key);
-        addClaimed(key, connection);
+        addToPositions(key, connection);
     }
 
-    /**
-     * Puts a connection in the reverse index unless it is there already.
-     *
-     * @return null if it was put; else the key the connection is indexed under, and nothing changed
-     */
-    ConnectionKey claim(ConnectionKey key, Connection connection) {
-        return keys.putIfAbsent(connection, key);
-    }
-
-    /** Adds a connection that {@link #claim} has put in the reverse index to the position indexes. */
-    void addClaimed(ConnectionKey key, Connection connection) {
+    private void addToPositions(ConnectionKey key, Connection connection) {
         for (Position position : positions) {
             int state = position.state;
             if (state == Position.ON) {
@@ -299,11 +290,17 @@ final class ConnectionIndex {
         if (current == null || current == connection) {
             return;
         }
-        if (current instanceof Bucket bucket && bucket.enter()) {
-            if (bucket.connections.put(connection, key) != null) {
-                leave(index, part, bucket);
+        if (current instanceof Bucket bucket) {
+            // The build of a position and the connection's own store may both add it: the later one finds it.
+            if (bucket.connections.containsKey(connection)) {
+                return;
             }
-            return;
+            if (bucket.enter()) {
+                if (bucket.connections.put(connection, key) != null) {
+                    leave(index, part, bucket);
+                }
+                return;
+            }
         }
         index.compute(part, (p, value) -> {
             if (value == null) {
@@ -314,6 +311,9 @@ final class ConnectionIndex {
             }
             // A bucket in the index is never retired: retiring takes it out in this same per-part compute.
             Bucket bucket = value instanceof Bucket many ? many : promote((Connection) value);
+            if (bucket.connections.containsKey(connection)) {
+                return bucket;
+            }
             bucket.enter();
             if (bucket.connections.put(connection, key) != null && bucket.leave() && bucket.retireIfEmpty()) {
                 return null;

@@ -51,7 +51,7 @@ abstract class IndexedStore implements ConnectionStore {
     public Connection store(ConnectionKey key, Connection connection) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(connection, "connection");
-        ConnectionKey existing = index.claim(key, connection);
+        ConnectionKey existing = index.keyOf(connection);
         if (existing != null) {
             if (existing.equals(key)) {
                 touch(key);
@@ -61,19 +61,16 @@ abstract class IndexedStore implements ConnectionStore {
                     + "; purge it before storing it under " + key);
         }
         Connection[] replaced = new Connection[1];
-        try {
-            map.compute(key, (k, old) -> {
-                if (old != null) {
-                    index.remove(k, old);
-                    replaced[0] = old;
-                }
-                index.addClaimed(k, connection);
-                return connection;
-            });
-        } catch (RuntimeException | Error e) {
-            index.remove(key, connection);
-            throw e;
-        }
+        map.compute(key, (k, old) -> {
+            // The old connection leaves the reverse index before the new one enters it, so a position index being
+            // built never sees two connections under one key.
+            if (old != null) {
+                index.remove(k, old);
+                replaced[0] = old;
+            }
+            index.add(k, connection);
+            return connection;
+        });
         if (replaced[0] != null) {
             notifyRemoval(key, replaced[0], EvictionCause.REPLACED);
         }

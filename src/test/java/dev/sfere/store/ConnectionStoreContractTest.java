@@ -936,6 +936,7 @@ abstract class ConnectionStoreContractTest {
 
         assertThat(problems).isEmpty();
         assertThat(store.keys()).containsExactlyInAnyOrderElementsOf(lobby);
+        assertIndexConsistent();
     }
 
     private static void checkNoDuplicates(String what, List<ConnectionKey> listed, Queue<String> problems) {
