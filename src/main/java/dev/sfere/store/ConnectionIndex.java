@@ -35,9 +35,9 @@ final class ConnectionIndex {
     /** Stands for the bucket of a literal no connection has, which no other bucket can beat. */
     private static final Object EMPTY = new Object();
 
-    private final Position byScope = new Position(ConnectionKey::scope);
-    private final Position byCategory = new Position(ConnectionKey::category);
-    private final Position byId = new Position(ConnectionKey::id);
+    private final Position byScope = new Position("scope", ConnectionKey::scope);
+    private final Position byCategory = new Position("category", ConnectionKey::category);
+    private final Position byId = new Position("id", ConnectionKey::id);
     private final Position[] positions = {byScope, byCategory, byId};
     private final Map<Connection, ConnectionKey> keys = new ConcurrentHashMap<>();
     private final LongAdder removals = new LongAdder();
@@ -71,10 +71,12 @@ final class ConnectionIndex {
          * a {@link Bucket} from the second on: a map per unique id would cost about 200 bytes per connection.
          */
         final Map<String, Object> parts = new ConcurrentHashMap<>();
+        final String name;
         final Function<ConnectionKey, String> part;
         volatile int state = OFF;
 
-        Position(Function<ConnectionKey, String> part) {
+        Position(String name, Function<ConnectionKey, String> part) {
+            this.name = name;
             this.part = part;
         }
     }
@@ -130,19 +132,8 @@ final class ConnectionIndex {
 
     void add(ConnectionKey key, Connection connection) {
         keys.put(connection, key);
-        addToPositions(key, connection);
-    }
-
-    private void addToPositions(ConnectionKey key, Connection connection) {
         for (Position position : positions) {
-            int state = position.state;
-            if (state == Position.ON) {
-                add(position.parts, position.part.apply(key), key, connection);
-            } else if (state == Position.BUILDING) {
-                synchronized (stripe(connection)) {
-                    add(position.parts, position.part.apply(key), key, connection);
-                }
-            }
+            update(position, key, connection, true);
         }
     }
 
@@ -151,17 +142,34 @@ final class ConnectionIndex {
             return;
         }
         for (Position position : positions) {
-            int state = position.state;
-            if (state == Position.ON) {
-                remove(position.parts, position.part.apply(key), connection);
-            } else if (state == Position.BUILDING) {
-                synchronized (stripe(connection)) {
-                    remove(position.parts, position.part.apply(key), connection);
-                }
-            }
+            update(position, key, connection, false);
         }
         // After the change: a reader that sees the same count before and after its walk saw no removal.
         removals.increment();
+    }
+
+    /**
+     * Adds a connection to, or removes it from, one position's index: nothing while the position is off, under the
+     * connection's stripe lock while it is being built. Call after changing the reverse index.
+     */
+    private void update(Position position, ConnectionKey key, Connection connection, boolean adding) {
+        int state = position.state;
+        if (state == Position.ON) {
+            change(position, key, connection, adding);
+        } else if (state == Position.BUILDING) {
+            synchronized (stripe(connection)) {
+                change(position, key, connection, adding);
+            }
+        }
+    }
+
+    private void change(Position position, ConnectionKey key, Connection connection, boolean adding) {
+        String part = position.part.apply(key);
+        if (adding) {
+            add(position.parts, part, key, connection);
+        } else {
+            remove(position.parts, part, connection);
+        }
     }
 
     private Object stripe(Connection connection) {
@@ -388,14 +396,10 @@ final class ConnectionIndex {
     /** For tests: the positions whose index is kept up to date, among "scope", "category" and "id". */
     Set<String> maintained() {
         Set<String> out = new TreeSet<>();
-        if (byScope.state != Position.OFF) {
-            out.add("scope");
-        }
-        if (byCategory.state != Position.OFF) {
-            out.add("category");
-        }
-        if (byId.state != Position.OFF) {
-            out.add("id");
+        for (Position position : positions) {
+            if (position.state != Position.OFF) {
+                out.add(position.name);
+            }
         }
         return out;
     }
