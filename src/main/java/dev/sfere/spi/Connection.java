@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -47,6 +48,9 @@ public final class Connection {
 
     private static final OutboundSseEvent[] EMPTY = {};
 
+    private static final AtomicReferenceFieldUpdater<Connection, Object> STORE_RECORD =
+            AtomicReferenceFieldUpdater.newUpdater(Connection.class, Object.class, "storeRecord");
+
     private final SseEventSink sink;
     private final Executor executor;
     private final int capacity;
@@ -54,6 +58,8 @@ public final class Connection {
     /** Set when the connection is given up or closed: nothing is written to it any more. */
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile long lastWriteNanos;
+    /** The record of the store that holds the connection, if that store keeps one here. */
+    private volatile Object storeRecord;
 
     /** Guarded by {@code this}; created on first use, as most streams never have an event waiting. */
     private ArrayDeque<OutboundSseEvent> queue;
@@ -344,6 +350,34 @@ public final class Connection {
             LOG.log(Level.FINE, error, () -> "Sfere: giving up a stream (" + cause + ")");
             onGiveUp.accept(this, cause);
         }
+    }
+
+    /**
+     * For {@link ConnectionStore} implementations: the record the store holding this connection keeps on it, or
+     * null. A store that keeps its entry for a connection here (its key, say) finds that entry from the connection
+     * in constant time, with no map of its own from connection to key.
+     *
+     * <p>A connection has one such place, so it can be held by at most one store that uses it. The library's stores
+     * use it: storing a connection that another of them holds fails with an {@link IllegalArgumentException}.
+     * Applications have no reason to call this.
+     *
+     * @return the record, or null if no store keeps one
+     */
+    public Object storeRecord() {
+        return storeRecord;
+    }
+
+    /**
+     * For {@link ConnectionStore} implementations: sets the store record, atomically, if it is still
+     * {@code expected}. A store claims a connection with {@code replaceStoreRecord(null, record)} and gives it up
+     * with {@code replaceStoreRecord(record, null)}.
+     *
+     * @param expected the record the caller saw, compared by identity; null for none
+     * @param record   the new record, or null to clear it
+     * @return true if the record was {@code expected} and is now {@code record}
+     */
+    public boolean replaceStoreRecord(Object expected, Object record) {
+        return STORE_RECORD.compareAndSet(this, expected, record);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.spi.Connection;
@@ -19,31 +20,57 @@ import java.time.Duration;
  *
  * <p>Evictions are taken out of the indexes synchronously (Caffeine's eviction listener runs inside the entry's
  * lock) and told to the removal listeners afterwards, on the configured executor.
+ *
+ * <p>Caffeine hides an expired entry at once but removes it, and so takes it out of the indexes, only when its
+ * maintenance runs. So each connection's record also holds the time its entry expires, set from the same clock
+ * reading Caffeine uses when the entry is created or replaced, and from the ticker when {@link #touch} renews it; a
+ * pattern walk compares that time with the ticker, read once per walk, instead of asking the cache about each
+ * candidate.
  */
 final class CaffeineStore extends IndexedStore {
 
+    /** Caffeine's own cap on a variable expiry, about 146 years: a longer duration is cut to it. */
+    private static final long MAXIMUM_EXPIRY_NANOS = Long.MAX_VALUE >> 1;
+
     private final Cache<ConnectionKey, Connection> cache;
     private final Duration duration;
+    private final long nanos;
     private final ExpiryMode mode;
     private final long maximumSize;
+    private final Ticker ticker;
 
-    private CaffeineStore(Cache<ConnectionKey, Connection> cache, Duration duration, ExpiryMode mode,
-                          long maximumSize) {
+    private CaffeineStore(Cache<ConnectionKey, Connection> cache, CaffeineStoreBuilder options) {
         super(cache.asMap());
         this.cache = cache;
-        this.duration = duration;
-        this.mode = mode;
-        this.maximumSize = maximumSize;
+        this.duration = options.duration();
+        this.nanos = lifetime(options);
+        this.mode = options.expiryMode();
+        this.maximumSize = options.maximumSize();
+        this.ticker = options.ticker();
+    }
+
+    /** A connection's record, with the time its entry expires in the ticker's nanoseconds. */
+    static final class Timed extends ConnectionIndex.Held {
+        volatile long expiresAt;
+
+        Timed(ConnectionIndex owner, ConnectionKey key) {
+            super(owner, key);
+        }
+    }
+
+    private static long lifetime(CaffeineStoreBuilder options) {
+        return Math.min(options.duration().toNanos(), MAXIMUM_EXPIRY_NANOS);
     }
 
     static CaffeineStore build(CaffeineStoreBuilder options) {
-        long nanos = options.duration().toNanos();
+        long nanos = lifetime(options);
         CaffeineStore[] self = new CaffeineStore[1];
         Caffeine<ConnectionKey, Connection> builder = Caffeine.newBuilder()
                 .maximumSize(options.maximumSize())
                 .expireAfter(new Expiry<ConnectionKey, Connection>() {
                     @Override
                     public long expireAfterCreate(ConnectionKey key, Connection value, long currentTime) {
+                        self[0].expiresAt(value, currentTime + nanos);
                         return nanos;
                     }
 
@@ -51,6 +78,7 @@ final class CaffeineStore extends IndexedStore {
                     public long expireAfterUpdate(ConnectionKey key, Connection value, long currentTime,
                                                   long currentDuration) {
                         // An update is a new connection under the key: it gets a lifetime of its own.
+                        self[0].expiresAt(value, currentTime + nanos);
                         return nanos;
                     }
 
@@ -73,9 +101,31 @@ final class CaffeineStore extends IndexedStore {
                         self[0].notifyRemoval(key, value, toEvictionCause(cause));
                     }
                 });
-        self[0] = new CaffeineStore(builder.build(), options.duration(), options.expiryMode(),
-                options.maximumSize());
+        self[0] = new CaffeineStore(builder.build(), options);
         return self[0];
+    }
+
+    /** Notes when a connection's entry expires, as Caffeine computed it. */
+    private void expiresAt(Connection connection, long time) {
+        if (index.held(connection) instanceof Timed timed) {
+            timed.expiresAt = time;
+        }
+    }
+
+    @Override
+    ConnectionIndex.Held record(ConnectionKey key) {
+        return new Timed(index, key);
+    }
+
+    @Override
+    long now() {
+        return ticker.read();
+    }
+
+    @Override
+    boolean isLive(ConnectionIndex.Held held, long now) {
+        // Caffeine's own test: an entry has expired once its expiry time is not after now.
+        return ((Timed) held).expiresAt - now > 0;
     }
 
     private static EvictionCause toEvictionCause(RemovalCause cause) {
@@ -100,8 +150,17 @@ final class CaffeineStore extends IndexedStore {
 
     @Override
     public void touch(ConnectionKey key) {
-        if (mode == ExpiryMode.SLIDING && peek(key) != null) {
-            cache.policy().expireVariably().ifPresent(expiry -> expiry.setExpiresAfter(key, duration));
+        if (mode == ExpiryMode.SLIDING) {
+            if (peek(key) != null) {
+                cache.policy().expireVariably().ifPresent(expiry -> expiry.setExpiresAfter(key, duration));
+                // Read after Caffeine's own reading, so a walk never hides the connection before Caffeine would;
+                // and only if Caffeine renewed the entry rather than finding it expired.
+                long now = ticker.read();
+                Connection connection = peek(key);
+                if (connection != null) {
+                    expiresAt(connection, now + nanos);
+                }
+            }
         }
     }
 

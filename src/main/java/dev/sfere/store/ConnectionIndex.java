@@ -16,11 +16,12 @@ import java.util.function.Function;
 
 /**
  * The secondary indexes of a store: for each key position (scope, category, id), the connections whose key has a
- * given part there; and the reverse index from connection to key.
+ * given part there; and, on each connection, the store's {@link Held} record of it, which holds its key (see
+ * {@link Connection#storeRecord()}), so the key of a connection costs no map of its own.
  *
  * <p>Entries are per connection, not per key, so removing an old connection never disturbs a newer one stored
  * under the same key, whatever order a cache reports the two in. Thread-safe; callers serialize the changes for
- * one connection (a store does them inside its map's per-key compute).
+ * one key (a store does them inside its map's per-key compute), and a connection is stored under one key at a time.
  *
  * <p>A part's bucket holds each connection together with its key, so a walk reads keys straight from the bucket
  * it walks. Adding to and removing from a bucket that already holds several connections takes no lock on the part's
@@ -39,7 +40,8 @@ final class ConnectionIndex {
     private final Position byCategory = new Position("category", ConnectionKey::category);
     private final Position byId = new Position("id", ConnectionKey::id);
     private final Position[] positions = {byScope, byCategory, byId};
-    private final Map<Connection, ConnectionKey> keys = new ConcurrentHashMap<>();
+    /** The store's map, which a position's build reads. */
+    private final Map<ConnectionKey, Connection> stored;
     private final LongAdder removals = new LongAdder();
 
     /** Serializes a connection's index changes with the build of a position, while one is being built. */
@@ -52,14 +54,39 @@ final class ConnectionIndex {
     }
 
     /**
+     * An index of the connections of a store.
+     *
+     * @param stored the store's map from key to connection, read when a position's index is built
+     */
+    ConnectionIndex(Map<ConnectionKey, Connection> stored) {
+        this.stored = stored;
+    }
+
+    /**
+     * A store's record of a connection it holds, kept on the connection: the index it belongs to and the key. A
+     * connection's buckets map it to this record too, so a walk reads keys from the bucket. Compared by identity.
+     */
+    static class Held {
+        final ConnectionIndex owner;
+        final ConnectionKey key;
+
+        Held(ConnectionIndex owner, ConnectionKey key) {
+            this.owner = owner;
+            this.key = key;
+        }
+    }
+
+    /**
      * The index of one key position, {@code OFF} until a lookup needs it.
      *
-     * <p>Building switches it to {@code BUILDING}, then adds each connection of the reverse index with the key the
-     * reverse index holds for it at that moment, holding the connection's stripe lock; then switches it {@code ON}
+     * <p>Building switches it to {@code BUILDING}, then reads the store's map and adds each connection that is still
+     * held under the key the map gives for it, holding the connection's stripe lock; then switches it {@code ON}
      * for lookups. While it is {@code BUILDING}, every store and removal changes it under the same stripe lock,
-     * after changing the reverse index. A change that still saw it {@code OFF} changed the reverse index before the
-     * build began reading it, so the build sees the change. Either way each connection ends up in the index exactly
-     * when the reverse index has it, with its key.
+     * after setting or clearing the connection's record. A removal that still saw it {@code OFF} had cleared the
+     * record before the build began, so the build skips that connection. A store that still saw it {@code OFF}
+     * may have put its entry in the map too late for the build to read it; the store then asks
+     * {@link #missed} after its compute and, if so, adds the connection through {@link #catchUp}. Either way each
+     * connection ends up in the index exactly when it is held, with its key.
      */
     private static final class Position {
         static final int OFF = 0;
@@ -82,7 +109,7 @@ final class ConnectionIndex {
     }
 
     /**
-     * The connections of a part that has had two or more at once, each with its key.
+     * The connections of a part that has had two or more at once, each with its record.
      *
      * <p>{@code members} counts the connections that are in the bucket or about to be; it is set to {@code RETIRED}
      * when the bucket leaves its index, and never changes after that. An adder first takes a place in the count
@@ -94,7 +121,7 @@ final class ConnectionIndex {
     static final class Bucket {
         private static final int RETIRED = Integer.MIN_VALUE;
 
-        final ConcurrentHashMap<Connection, ConnectionKey> connections = new ConcurrentHashMap<>();
+        final ConcurrentHashMap<Connection, Held> connections = new ConcurrentHashMap<>();
         private final AtomicInteger members = new AtomicInteger();
 
         /** Takes a place for a connection about to be put in; false if the bucket is retired. */
@@ -130,43 +157,125 @@ final class ConnectionIndex {
         }
     }
 
-    void add(ConnectionKey key, Connection connection) {
-        keys.put(connection, key);
-        for (Position position : positions) {
-            update(position, key, connection, true);
-        }
-    }
-
-    void remove(ConnectionKey key, Connection connection) {
-        if (!keys.remove(connection, key)) {
-            return;
-        }
-        for (Position position : positions) {
-            update(position, key, connection, false);
-        }
-        // After the change: a reader that sees the same count before and after its walk saw no removal.
-        removals.increment();
+    /**
+     * The record this index keeps on a connection, or null if the connection is not held here.
+     *
+     * @param connection a connection
+     * @return its record, or null
+     */
+    Held held(Connection connection) {
+        return connection.storeRecord() instanceof Held held && held.owner == this ? held : null;
     }
 
     /**
-     * Adds a connection to, or removes it from, one position's index: nothing while the position is off, under the
-     * connection's stripe lock while it is being built. Call after changing the reverse index.
+     * Claims a connection for a key, before the store's compute adds it: sets the record unless the connection
+     * already has one.
+     *
+     * @return null once claimed, or the record the connection already had (this index's or another store's)
      */
-    private void update(Position position, ConnectionKey key, Connection connection, boolean adding) {
-        int state = position.state;
-        if (state == Position.ON) {
-            change(position, key, connection, adding);
-        } else if (state == Position.BUILDING) {
-            synchronized (stripe(connection)) {
-                change(position, key, connection, adding);
+    Object claim(Connection connection, Held record) {
+        for (;;) {
+            if (connection.replaceStoreRecord(null, record)) {
+                return null;
+            }
+            Object existing = connection.storeRecord();
+            if (existing != null) {
+                return existing;
             }
         }
     }
 
-    private void change(Position position, ConnectionKey key, Connection connection, boolean adding) {
-        String part = position.part.apply(key);
+    /** Gives up a claim whose store did not happen. */
+    void unclaim(Connection connection, Held record) {
+        connection.replaceStoreRecord(record, null);
+    }
+
+    /**
+     * Adds a claimed connection to the position indexes kept; call inside the store's compute for its key.
+     *
+     * @return the positions (bits 0 to 2) that were off, which {@link #missed} then checks
+     */
+    int add(Held held, Connection connection) {
+        int off = 0;
+        for (int i = 0; i < positions.length; i++) {
+            if (!update(positions[i], held, connection, true)) {
+                off |= 1 << i;
+            }
+        }
+        return off;
+    }
+
+    /**
+     * Whether a position that was off when a connection was added has begun its build since, which may have read
+     * the store's map before the connection's entry was in it.
+     *
+     * @param off what {@link #add} returned
+     * @return true if the store should call {@link #catchUp} inside a compute for the key
+     */
+    boolean missed(int off) {
+        for (int i = 0; i < positions.length; i++) {
+            if ((off & (1 << i)) != 0 && positions[i].state != Position.OFF) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Adds a connection to every position index begun since {@link #add}; call inside a compute for its key that
+     * finds the connection still stored. Adding a connection the build added already changes nothing.
+     */
+    void catchUp(Held held, Connection connection, int off) {
+        for (int i = 0; i < positions.length; i++) {
+            Position position = positions[i];
+            if ((off & (1 << i)) != 0 && position.state != Position.OFF) {
+                synchronized (stripe(connection)) {
+                    change(position, held, connection, true);
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes a connection out of the indexes and clears its record, if it is held here under the key.
+     *
+     * @return true if it was
+     */
+    boolean remove(ConnectionKey key, Connection connection) {
+        Held held = held(connection);
+        if (held == null || !held.key.equals(key) || !connection.replaceStoreRecord(held, null)) {
+            return false;
+        }
+        for (Position position : positions) {
+            update(position, held, connection, false);
+        }
+        // After the change: a reader that sees the same count before and after its walk saw no removal.
+        removals.increment();
+        return true;
+    }
+
+    /**
+     * Adds a connection to, or removes it from, one position's index: nothing while the position is off, under the
+     * connection's stripe lock while it is being built. Call after setting or clearing the connection's record.
+     *
+     * @return false if the position was off
+     */
+    private boolean update(Position position, Held held, Connection connection, boolean adding) {
+        int state = position.state;
+        if (state == Position.ON) {
+            change(position, held, connection, adding);
+        } else if (state == Position.BUILDING) {
+            synchronized (stripe(connection)) {
+                change(position, held, connection, adding);
+            }
+        }
+        return state != Position.OFF;
+    }
+
+    private void change(Position position, Held held, Connection connection, boolean adding) {
+        String part = position.part.apply(held.key);
         if (adding) {
-            add(position.parts, part, key, connection);
+            add(position.parts, part, held, connection);
         } else {
             remove(position.parts, part, connection);
         }
@@ -182,14 +291,14 @@ final class ConnectionIndex {
             synchronized (position) {
                 if (position.state != Position.ON) {
                     position.state = Position.BUILDING;
-                    for (Connection connection : keys.keySet()) {
+                    stored.forEach((key, connection) -> {
                         synchronized (stripe(connection)) {
-                            ConnectionKey key = keys.get(connection);
-                            if (key != null) {
-                                add(position.parts, position.part.apply(key), key, connection);
+                            Held held = held(connection);
+                            if (held != null && held.key.equals(key)) {
+                                add(position.parts, position.part.apply(key), held, connection);
                             }
                         }
-                    }
+                    });
                     position.state = Position.ON;
                 }
             }
@@ -205,9 +314,10 @@ final class ConnectionIndex {
         return removals.sum();
     }
 
-    /** The key a connection is indexed under, or null. */
+    /** The key a connection is held under here, or null. */
     ConnectionKey keyOf(Connection connection) {
-        return keys.get(connection);
+        Held held = held(connection);
+        return held == null ? null : held.key;
     }
 
     /** Whether a pattern has a literal, so {@link #forEachCandidate} can narrow the search. */
@@ -227,30 +337,30 @@ final class ConnectionIndex {
      * is compared.
      *
      * @param pattern a pattern with at least one literal
-     * @param visitor told each matching key and its connection
+     * @param visitor told each matching connection's record and the connection
      */
-    void forEachCandidate(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> visitor) {
+    void forEachCandidate(KeyPattern pattern, BiConsumer<Held, Connection> visitor) {
         Object bucket = narrowest(pattern);
         if (bucket == null) {
             return;
         }
         boolean compare = literals(pattern) > 1;
         if (bucket instanceof Connection single) {
-            ConnectionKey key = keys.get(single);
-            if (key != null && (!compare || pattern.matches(key))) {
-                visitor.accept(key, single);
+            Held held = held(single);
+            if (held != null && (!compare || pattern.matches(held.key))) {
+                visitor.accept(held, single);
             }
             return;
         }
-        ConcurrentHashMap<Connection, ConnectionKey> connections = ((Bucket) bucket).connections;
+        ConcurrentHashMap<Connection, Held> connections = ((Bucket) bucket).connections;
         if (compare) {
-            connections.forEach((connection, key) -> {
-                if (pattern.matches(key)) {
-                    visitor.accept(key, connection);
+            connections.forEach((connection, held) -> {
+                if (pattern.matches(held.key)) {
+                    visitor.accept(held, connection);
                 }
             });
         } else {
-            connections.forEach((connection, key) -> visitor.accept(key, connection));
+            connections.forEach((connection, held) -> visitor.accept(held, connection));
         }
     }
 
@@ -293,7 +403,7 @@ final class ConnectionIndex {
     }
 
     /** Adds a connection to a part's bucket; adding one that is there already changes nothing. */
-    private void add(Map<String, Object> index, String part, ConnectionKey key, Connection connection) {
+    private void add(Map<String, Object> index, String part, Held held, Connection connection) {
         Object current = index.putIfAbsent(part, connection);
         if (current == null || current == connection) {
             return;
@@ -304,7 +414,7 @@ final class ConnectionIndex {
                 return;
             }
             if (bucket.enter()) {
-                if (bucket.connections.put(connection, key) != null) {
+                if (bucket.connections.put(connection, held) != null) {
                     leave(index, part, bucket);
                 }
                 return;
@@ -323,7 +433,7 @@ final class ConnectionIndex {
                 return bucket;
             }
             bucket.enter();
-            if (bucket.connections.put(connection, key) != null && bucket.leave() && bucket.retireIfEmpty()) {
+            if (bucket.connections.put(connection, held) != null && bucket.leave() && bucket.retireIfEmpty()) {
                 return null;
             }
             return bucket;
@@ -340,10 +450,10 @@ final class ConnectionIndex {
     /** A bucket for a part that held a single connection, which it keeps unless that one is being removed. */
     private Bucket promote(Connection single) {
         Bucket bucket = new Bucket();
-        ConnectionKey key = keys.get(single);
-        if (key != null) {
+        Held held = held(single);
+        if (held != null) {
             bucket.enter();
-            bucket.connections.put(single, key);
+            bucket.connections.put(single, held);
         }
         // Else its removal has begun and will find it in no bucket of this part, which is what it would leave.
         return bucket;
@@ -368,16 +478,6 @@ final class ConnectionIndex {
             }
             return value == connection ? null : value;
         });
-    }
-
-    /** For tests: every connection of the reverse index, with its key. */
-    void forEachLive(BiConsumer<ConnectionKey, Connection> visitor) {
-        keys.forEach((connection, key) -> visitor.accept(key, connection));
-    }
-
-    /** How many connections are indexed. */
-    int size() {
-        return keys.size();
     }
 
     /** For tests: the buckets by position (built first if need be), to check that emptied buckets are dropped. */

@@ -23,54 +23,99 @@ import java.util.logging.Logger;
 /**
  * What the two stores share: a concurrent map from key to connection, kept in step with a
  * {@link ConnectionIndex} by doing every index change inside the map's per-key {@code compute}, and removal
- * listeners told after the change, outside any lock.
+ * listeners told after the change, outside any lock. A stored connection carries the store's record of it, with its
+ * key (see {@link Connection#storeRecord()}), so a store holds a connection under one key at a time and a
+ * connection is held by one store at a time.
  */
 abstract class IndexedStore implements ConnectionStore {
 
     private static final Logger LOG = Logger.getLogger(IndexedStore.class.getName());
 
-    final ConnectionIndex index = new ConnectionIndex();
+    final ConnectionIndex index;
     private final ConcurrentMap<ConnectionKey, Connection> map;
     private final List<RemovalListener> listeners = new CopyOnWriteArrayList<>();
 
     IndexedStore(ConcurrentMap<ConnectionKey, Connection> map) {
         this.map = map;
+        this.index = new ConnectionIndex(map);
+    }
+
+    /** A new record for a connection about to be stored under a key. */
+    ConnectionIndex.Held record(ConnectionKey key) {
+        return new ConnectionIndex.Held(index, key);
     }
 
     /** The connection under a key without counting as activity. */
     abstract Connection peek(ConnectionKey key);
 
     /**
-     * Whether the index holds exactly the map's live entries, so a walk of the index needs no check against the
-     * map. True of a plain map, whose index changes inside the same per-key compute; not of a cache, whose index
-     * keeps an expired entry until the cache's maintenance removes it.
+     * Whether the index holds exactly the map's live entries, so a walk of the index needs no check at all. True of
+     * a plain map, whose index changes inside the same per-key compute; not of a cache, whose index keeps an
+     * expired entry until the cache's maintenance removes it.
      */
     abstract boolean indexIsExact();
+
+    /**
+     * For a store whose index is not exact: the time a walk starts, in the store's clock.
+     *
+     * @return the time, passed to {@link #isLive}
+     */
+    long now() {
+        return 0;
+    }
+
+    /**
+     * For a store whose index is not exact: whether an indexed connection is still live at a time from
+     * {@link #now}, judged from its record alone, without a lookup in the map.
+     */
+    boolean isLive(ConnectionIndex.Held held, long now) {
+        return true;
+    }
 
     @Override
     public Connection store(ConnectionKey key, Connection connection) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(connection, "connection");
-        ConnectionKey existing = index.keyOf(connection);
+        ConnectionIndex.Held held = record(key);
+        Object existing = index.claim(connection, held);
         if (existing != null) {
-            if (existing.equals(key)) {
-                touch(key);
-                return connection;
+            if (existing instanceof ConnectionIndex.Held mine && mine.owner == index) {
+                if (mine.key.equals(key)) {
+                    touch(key);
+                    return connection;
+                }
+                throw new IllegalArgumentException("connection is already stored under " + mine.key
+                        + "; purge it before storing it under " + key);
             }
-            throw new IllegalArgumentException("connection is already stored under " + existing
-                    + "; purge it before storing it under " + key);
+            throw new IllegalArgumentException("connection is already held by another store; purge it there before"
+                    + " storing it under " + key);
         }
         Connection[] replaced = new Connection[1];
-        map.compute(key, (k, old) -> {
-            // The old connection leaves the reverse index before the new one enters it, so a position index being
-            // built never sees two connections under one key.
-            if (old != null) {
-                index.remove(k, old);
-                replaced[0] = old;
-            }
-            index.add(k, connection);
-            return connection;
-        });
+        int[] off = new int[1];
+        try {
+            map.compute(key, (k, old) -> {
+                // The old connection leaves the indexes before the new one enters them, so a position index being
+                // built never sees two connections under one key.
+                if (old != null) {
+                    index.remove(k, old);
+                    replaced[0] = old;
+                }
+                off[0] = index.add(held, connection);
+                return connection;
+            });
+        } catch (RuntimeException | Error e) {
+            index.unclaim(connection, held);
+            throw e;
+        }
+        if (off[0] != 0 && index.missed(off[0])) {
+            // A position index began its build during the compute and may have read the map without this entry.
+            map.computeIfPresent(key, (k, current) -> {
+                if (current == connection) {
+                    index.catchUp(held, connection, off[0]);
+                }
+                return current;
+            });
+        }
         if (replaced[0] != null) {
             notifyRemoval(key, replaced[0], EvictionCause.REPLACED);
         }
@@ -151,7 +196,7 @@ abstract class IndexedStore implements ConnectionStore {
     @Override
     public Optional<ConnectionKey> keyOf(Connection connection) {
         Objects.requireNonNull(connection, "connection");
-        // The index keeps an expired entry until maintenance; the map already hides it, so ask the map.
+        // A cache's index keeps an expired entry until maintenance; the map already hides it, so ask the map.
         ConnectionKey key = index.keyOf(connection);
         return key != null && peek(key) == connection ? Optional.of(key) : Optional.empty();
     }
@@ -214,32 +259,38 @@ abstract class IndexedStore implements ConnectionStore {
     private int walk(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> sink) {
         if (!ConnectionIndex.hasLiteral(pattern)) {
             // Every key matches, and the map shows only live entries.
-            Counter counter = new Counter(sink, null);
+            Counter counter = new Counter(sink);
             map.forEach(counter);
             return counter.count;
         }
-        Counter counter = new Counter(sink, indexIsExact() ? null : this);
-        index.forEachCandidate(pattern, counter);
+        if (indexIsExact()) {
+            Counter counter = new Counter(sink);
+            index.forEachCandidate(pattern, (held, connection) -> counter.accept(held.key, connection));
+            return counter.count;
+        }
+        long now = now();
+        Counter counter = new Counter(sink);
+        index.forEachCandidate(pattern, (held, connection) -> {
+            if (isLive(held, now)) {
+                counter.accept(held.key, connection);
+            }
+        });
         return counter.count;
     }
 
-    /** Passes pairs on and counts them; with a store, only those the store's map still holds. */
+    /** Passes pairs on and counts them. */
     private static final class Counter implements BiConsumer<ConnectionKey, Connection> {
         private final BiConsumer<ConnectionKey, Connection> sink;
-        private final IndexedStore check;
         int count;
 
-        Counter(BiConsumer<ConnectionKey, Connection> sink, IndexedStore check) {
+        Counter(BiConsumer<ConnectionKey, Connection> sink) {
             this.sink = sink;
-            this.check = check;
         }
 
         @Override
         public void accept(ConnectionKey key, Connection connection) {
-            if (check == null || check.peek(key) == connection) {
-                sink.accept(key, connection);
-                count++;
-            }
+            sink.accept(key, connection);
+            count++;
         }
     }
 

@@ -27,6 +27,8 @@ class CaffeineSlidingStoreTest extends CaffeineStoreContractTest {
         store.touch(ALICE);
         advance(Duration.ofSeconds(10));
 
+        // A pattern walk, before any maintenance, judges from the renewed deadline, as a read does.
+        assertThat(store.keys(LOBBY)).containsExactly(ALICE);
         assertThat(store.get(ALICE)).containsSame(alice);
         assertThat(store.get(BOB)).isEmpty();
         advance(WHEEL_TICK);
@@ -38,7 +40,11 @@ class CaffeineSlidingStoreTest extends CaffeineStoreContractTest {
         runMaintenance();
         assertThat(store.get(ALICE)).containsSame(alice);
 
+        assertThat(store.keys(LOBBY)).containsExactly(ALICE);
+
         advance(ONE_NANO);
+        assertThat(store.keys(LOBBY)).isEmpty();
+        assertThat(store.count(LOBBY)).isZero();
         assertThat(store.get(ALICE)).isEmpty();
         advance(WHEEL_TICK);
         runMaintenance();

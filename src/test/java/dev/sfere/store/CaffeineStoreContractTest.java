@@ -51,6 +51,9 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
                 .build();
     }
 
+    /** The category of {@code ALICE} and {@code BOB}. */
+    static final KeyPattern LOBBY = KeyPattern.all().withCategory("lobby");
+
     @Override
     void runMaintenance() {
         ((CaffeineStore) store).cleanUp();
@@ -80,7 +83,7 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
         assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
         assertThat(store.keyOf(alice)).isEmpty();
         assertIndexConsistent();
-        assertThat(index().size()).isZero();
+        assertNoRecordLeft();
     }
 
     @Test
@@ -130,7 +133,7 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
         runMaintenance();
 
         assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
-        assertThat(index().size()).isZero();
+        assertNoRecordLeft();
     }
 
     @Test
@@ -248,7 +251,7 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
         assertThat(index().scopes()).isEmpty();
         assertThat(index().categories()).isEmpty();
         assertThat(index().ids()).isEmpty();
-        assertThat(index().size()).isZero();
+        assertNoRecordLeft();
     }
 
     @Test

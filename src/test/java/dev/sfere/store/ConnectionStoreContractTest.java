@@ -150,6 +150,30 @@ abstract class ConnectionStoreContractTest {
     }
 
     @Test
+    void store_connectionHeldByAnotherStore_throwsIllegalArgumentAndKeepsBoth() {
+        ConnectionStore other = Stores.memory();
+        Connection connection = newConnection();
+        other.store(ALICE, connection);
+
+        assertThatThrownBy(() -> store.store(ALICE, connection))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("another store")
+                .hasMessageContaining(ALICE.toString());
+
+        assertThat(store.get(ALICE)).isEmpty();
+        assertThat(store.keyOf(connection)).isEmpty();
+        assertThat(store.purge(connection, EvictionCause.CLOSED)).isFalse();
+        assertThat(other.get(ALICE)).containsSame(connection);
+        assertThat(other.keyOf(connection)).contains(ALICE);
+
+        // Once the other store lets it go, this one takes it.
+        other.purge(ALICE);
+        store.store(ALICE, connection);
+        assertThat(store.keyOf(connection)).contains(ALICE);
+        assertThat(other.keyOf(connection)).isEmpty();
+    }
+
+    @Test
     void store_purgedConnectionUnderAnotherKey_isAllowed() {
         Connection connection = newConnection();
         store.store(ALICE, connection);
@@ -631,12 +655,14 @@ abstract class ConnectionStoreContractTest {
     void index_afterStoreReplaceAndPurgeOfManyKeys_hasNoBuckets() {
         List<ConnectionKey> keys = new ArrayList<>();
         List<Connection> latest = new ArrayList<>();
+        List<Connection> replaced = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             ConnectionKey key = ConnectionKey.of("s" + i % 7, "c" + i % 11, "i" + i);
             keys.add(key);
-            store.store(key, newConnection());
+            replaced.add(store.store(key, newConnection()));
             latest.add(store.store(key, newConnection()));
         }
+        assertThat(replaced).allSatisfy(connection -> assertThat(connection.storeRecord()).isNull());
         assertThat(index().scopes()).hasSize(7);
         assertThat(index().categories()).hasSize(11);
         assertThat(index().ids()).hasSize(300);
@@ -654,7 +680,7 @@ abstract class ConnectionStoreContractTest {
         assertThat(index().scopes()).isEmpty();
         assertThat(index().categories()).isEmpty();
         assertThat(index().ids()).isEmpty();
-        assertThat(index().size()).isZero();
+        assertThat(latest).allSatisfy(connection -> assertThat(connection.storeRecord()).isNull());
         assertThat(removals.all()).hasSize(600);
     }
 
@@ -722,7 +748,7 @@ abstract class ConnectionStoreContractTest {
         assertThat(store.keys()).isEmpty();
         assertThat(index().categories()).isEmpty();
         assertThat(index().scopes()).isEmpty();
-        assertThat(index().size()).isZero();
+        assertNoRecordLeft();
 
         // Buckets still work after all that churn.
         store.store(ConnectionKey.of("s0", "hot", "a"), newConnection());
@@ -732,15 +758,21 @@ abstract class ConnectionStoreContractTest {
     }
 
     /** Every bucket is non-empty and the index holds exactly the stored connections. */
+    /** Every connection removed so far has had the store's record taken off it. */
+    void assertNoRecordLeft() {
+        assertThat(removals.all()).isNotEmpty().allSatisfy(removal ->
+                assertThat(removal.connection().storeRecord()).as("record of %s", removal.key()).isNull());
+    }
+
     void assertIndexConsistent() {
         List<ConnectionKey> keys = store.keys();
         for (Map<String, Set<Connection>> buckets : List.of(index().scopes(), index().categories(), index().ids())) {
             assertThat(buckets.values()).allSatisfy(bucket -> assertThat(bucket).isNotEmpty());
             assertThat(buckets.values().stream().mapToInt(Set::size).sum()).isEqualTo(keys.size());
         }
-        assertThat(index().size()).isEqualTo(keys.size());
         for (ConnectionKey key : keys) {
             Connection connection = store.get(key).orElseThrow();
+            assertThat(index().keyOf(connection)).isEqualTo(key);
             assertThat(index().scopes().get(key.scope())).contains(connection);
             assertThat(index().categories().get(key.category())).contains(connection);
             assertThat(index().ids().get(key.id())).contains(connection);
