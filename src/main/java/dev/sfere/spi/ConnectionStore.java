@@ -28,7 +28,10 @@ public interface ConnectionStore {
      * @param key        the key
      * @param connection the connection
      * @return {@code connection}, for chaining
-     * @throws NullPointerException if an argument is null
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the connection is stored under another key (purge it first), or is held
+     *                                  by another store that keeps its record on the connection
+     *                                  ({@link Connection#storeRecord()})
      */
     Connection store(ConnectionKey key, Connection connection);
 
@@ -114,7 +117,7 @@ public interface ConnectionStore {
     int count(KeyPattern pattern);
 
     /**
-     * The key a connection is stored under, found through a reverse index in constant time.
+     * The key a connection is stored under, found in constant time.
      *
      * @param connection the connection
      * @return its key, or empty if it is not in the store

@@ -230,7 +230,7 @@ final class ConnectionIndex {
             Position position = positions[i];
             if ((off & (1 << i)) != 0 && position.state != Position.OFF) {
                 synchronized (stripe(connection)) {
-                    change(position, held, connection, true);
+                    change(position, held, connection, true, true);
                 }
             }
         }
@@ -263,19 +263,20 @@ final class ConnectionIndex {
     private boolean update(Position position, Held held, Connection connection, boolean adding) {
         int state = position.state;
         if (state == Position.ON) {
-            change(position, held, connection, adding);
+            // Built before this change began, so the build cannot have added the connection: no need to look.
+            change(position, held, connection, adding, false);
         } else if (state == Position.BUILDING) {
             synchronized (stripe(connection)) {
-                change(position, held, connection, adding);
+                change(position, held, connection, adding, true);
             }
         }
         return state != Position.OFF;
     }
 
-    private void change(Position position, Held held, Connection connection, boolean adding) {
+    private void change(Position position, Held held, Connection connection, boolean adding, boolean mayBeThere) {
         String part = position.part.apply(held.key);
         if (adding) {
-            add(position.parts, part, held, connection);
+            add(position.parts, part, held, connection, mayBeThere);
         } else {
             remove(position.parts, part, connection);
         }
@@ -295,7 +296,7 @@ final class ConnectionIndex {
                         synchronized (stripe(connection)) {
                             Held held = held(connection);
                             if (held != null && held.key.equals(key)) {
-                                add(position.parts, position.part.apply(key), held, connection);
+                                add(position.parts, position.part.apply(key), held, connection, true);
                             }
                         }
                     });
@@ -402,15 +403,19 @@ final class ConnectionIndex {
         return bucket instanceof Bucket many ? many.size() : 1;
     }
 
-    /** Adds a connection to a part's bucket; adding one that is there already changes nothing. */
-    private void add(Map<String, Object> index, String part, Held held, Connection connection) {
+    /**
+     * Adds a connection to a part's bucket; adding one that is there already changes nothing.
+     *
+     * @param mayBeThere false if nobody else can have added the connection, which spares a look in the bucket
+     */
+    private void add(Map<String, Object> index, String part, Held held, Connection connection, boolean mayBeThere) {
         Object current = index.putIfAbsent(part, connection);
         if (current == null || current == connection) {
             return;
         }
         if (current instanceof Bucket bucket) {
             // The build of a position and the connection's own store may both add it: the later one finds it.
-            if (bucket.connections.containsKey(connection)) {
+            if (mayBeThere && bucket.connections.containsKey(connection)) {
                 return;
             }
             if (bucket.enter()) {

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@code sfere-memory} and {@code sfere-caffeine} have answered a lookup in each key position first, so they keep
  * all three position indexes; the {@code -no-lookups} variants have answered none, so they keep only the map and
- * the reverse index, as a store does until a pattern with a literal is looked up.
+ * their record on each connection, as a store does until a pattern with a literal is looked up.
  *
  * <p>The store already holds {@value #RESIDENT} other connections. Keys look like an application's: scope
  * {@code default}, one of 10 categories, a unique id; each thread cycles through keys of its own. The bare
