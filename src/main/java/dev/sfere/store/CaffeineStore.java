@@ -2,7 +2,6 @@ package dev.sfere.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sfere.ConnectionKey;
@@ -10,27 +9,27 @@ import dev.sfere.EvictionCause;
 import dev.sfere.spi.Connection;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * The Caffeine store: a bounded cache with sliding or fixed expiry, kept in step with the indexes.
  *
- * <p>Expiry is driven by an explicit {@link Expiry}: creating or replacing an entry starts a full lifetime, a read
- * never changes it, and {@link #touch} restarts it in sliding mode only. This is what keeps a broadcast, which
- * reads every recipient, from renewing their lifetimes all at once.
+ * <p>Sliding expiry is Caffeine's expire-after-access and fixed expiry its expire-after-write, and every read of
+ * the store is one that Caffeine does not count as an access ({@code Policy.getIfPresentQuietly}, or the indexes):
+ * so creating or replacing an entry starts a full lifetime, a read never changes it, and {@link #touch} (a read
+ * that counts) restarts it in sliding mode only. This is what keeps a broadcast, which reads every recipient, from
+ * renewing their lifetimes all at once.
  *
  * <p>Evictions are taken out of the indexes synchronously (Caffeine's eviction listener runs inside the entry's
- * lock) and told to the removal listeners afterwards, on the configured executor.
+ * lock) and told to the removal listeners afterwards, on the configured executor. Caffeine's own maintenance runs
+ * on the thread that triggers it (a store operation, or the scheduler's thread).
  *
  * <p>Caffeine hides an expired entry at once but removes it, and so takes it out of the indexes, only when its
- * maintenance runs. So each connection's record also holds the time its entry expires, set from the same clock
- * reading Caffeine uses when the entry is created or replaced, and from the ticker when {@link #touch} renews it; a
- * pattern walk compares that time with the ticker, read once per walk, instead of asking the cache about each
- * candidate.
+ * maintenance runs. So each connection's record also holds when its lifetime began, read from the same ticker
+ * within the store's compute and after each renewing {@link #touch}; a pattern walk applies Caffeine's own test
+ * to it, with the ticker read once per walk, instead of asking the cache about each candidate.
  */
 final class CaffeineStore extends IndexedStore {
-
-    /** Caffeine's own cap on a variable expiry, about 146 years: a longer duration is cut to it. */
-    private static final long MAXIMUM_EXPIRY_NANOS = Long.MAX_VALUE >> 1;
 
     private final Cache<ConnectionKey, Connection> cache;
     private final Duration duration;
@@ -43,89 +42,60 @@ final class CaffeineStore extends IndexedStore {
         super(cache.asMap());
         this.cache = cache;
         this.duration = options.duration();
-        this.nanos = lifetime(options);
+        this.nanos = saturatedNanos(options.duration());
         this.mode = options.expiryMode();
         this.maximumSize = options.maximumSize();
         this.ticker = options.ticker();
     }
 
-    /** A connection's record, with the time its entry expires in the ticker's nanoseconds. */
+    /** A connection's record, with the ticker's time when the connection's current lifetime began. */
     static final class Timed extends ConnectionIndex.Held {
-        volatile long expiresAt;
+        volatile long since;
 
         Timed(ConnectionIndex owner, ConnectionKey key) {
             super(owner, key);
         }
     }
 
-    private static long lifetime(CaffeineStoreBuilder options) {
-        return Math.min(options.duration().toNanos(), MAXIMUM_EXPIRY_NANOS);
+    /** A duration in nanoseconds, as Caffeine counts it: one too long for a {@code long} is the longest one. */
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     static CaffeineStore build(CaffeineStoreBuilder options) {
-        long nanos = lifetime(options);
+        Executor notifications = options.executor();
         CaffeineStore[] self = new CaffeineStore[1];
-        Caffeine<ConnectionKey, Connection> builder = Caffeine.newBuilder()
-                .maximumSize(options.maximumSize())
-                .expireAfter(new Expiry<ConnectionKey, Connection>() {
-                    @Override
-                    public long expireAfterCreate(ConnectionKey key, Connection value, long currentTime) {
-                        self[0].expiresAt(value, currentTime + nanos);
-                        return nanos;
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(ConnectionKey key, Connection value, long currentTime,
-                                                  long currentDuration) {
-                        // An update is a new connection under the key: it gets a lifetime of its own.
-                        self[0].expiresAt(value, currentTime + nanos);
-                        return nanos;
-                    }
-
-                    @Override
-                    public long expireAfterRead(ConnectionKey key, Connection value, long currentTime,
-                                                long currentDuration) {
-                        return currentDuration;
-                    }
-                })
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(options.maximumSize());
+        if (options.expiryMode() == ExpiryMode.SLIDING) {
+            builder.expireAfterAccess(options.duration());
+        } else {
+            builder.expireAfterWrite(options.duration());
+        }
+        Cache<ConnectionKey, Connection> cache = builder
                 .ticker(options.ticker())
                 .scheduler(options.scheduler())
-                .executor(options.executor())
-                .evictionListener((ConnectionKey key, Connection value, RemovalCause cause) -> {
+                // Caffeine's own work runs on the thread that triggers it. The removal listener below ignores
+                // explicit removals and replacements, which the store reports itself, so an executor here would
+                // cost a task for each of them for nothing.
+                .executor(Runnable::run)
+                .<ConnectionKey, Connection>evictionListener((key, value, cause) -> {
                     if (key != null && value != null) {
                         self[0].index.remove(key, value);
                     }
                 })
                 .removalListener((ConnectionKey key, Connection value, RemovalCause cause) -> {
                     if (cause.wasEvicted() && key != null && value != null) {
-                        self[0].notifyRemoval(key, value, toEvictionCause(cause));
+                        EvictionCause evicted = toEvictionCause(cause);
+                        notifications.execute(() -> self[0].notifyRemoval(key, value, evicted));
                     }
-                });
-        self[0] = new CaffeineStore(builder.build(), options);
+                })
+                .build();
+        self[0] = new CaffeineStore(cache, options);
         return self[0];
-    }
-
-    /** Notes when a connection's entry expires, as Caffeine computed it. */
-    private void expiresAt(Connection connection, long time) {
-        if (index.held(connection) instanceof Timed timed) {
-            timed.expiresAt = time;
-        }
-    }
-
-    @Override
-    ConnectionIndex.Held record(ConnectionKey key) {
-        return new Timed(index, key);
-    }
-
-    @Override
-    long now() {
-        return ticker.read();
-    }
-
-    @Override
-    boolean isLive(ConnectionIndex.Held held, long now) {
-        // Caffeine's own test: an entry has expired once its expiry time is not after now.
-        return ((Timed) held).expiresAt - now > 0;
     }
 
     private static EvictionCause toEvictionCause(RemovalCause cause) {
@@ -137,6 +107,29 @@ final class CaffeineStore extends IndexedStore {
             case REPLACED -> EvictionCause.REPLACED;
         };
     }
+
+    @Override
+    ConnectionIndex.Held record(ConnectionKey key) {
+        return new Timed(index, key);
+    }
+
+    @Override
+    void entering(ConnectionIndex.Held held) {
+        // Inside the compute that creates or replaces the entry, where Caffeine reads the ticker too.
+        ((Timed) held).since = ticker.read();
+    }
+
+    @Override
+    long now() {
+        return ticker.read();
+    }
+
+    @Override
+    boolean isLive(ConnectionIndex.Held held, long now) {
+        // Caffeine's own test: an entry has expired once its duration has fully passed.
+        return now - ((Timed) held).since < nanos;
+    }
+
 
     @Override
     Connection peek(ConnectionKey key) {
@@ -151,15 +144,11 @@ final class CaffeineStore extends IndexedStore {
     @Override
     public void touch(ConnectionKey key) {
         if (mode == ExpiryMode.SLIDING) {
-            if (peek(key) != null) {
-                cache.policy().expireVariably().ifPresent(expiry -> expiry.setExpiresAfter(key, duration));
-                // Read after Caffeine's own reading, so a walk never hides the connection before Caffeine would;
-                // and only if Caffeine renewed the entry rather than finding it expired.
-                long now = ticker.read();
-                Connection connection = peek(key);
-                if (connection != null) {
-                    expiresAt(connection, now + nanos);
-                }
+            // A read that counts as an access restarts the idle time, and does nothing to an expired entry.
+            Connection connection = cache.getIfPresent(key);
+            if (connection != null && index.held(connection) instanceof Timed timed) {
+                // Read after Caffeine's own reading, so a walk never hides the connection before Caffeine would.
+                timed.since = ticker.read();
             }
         }
     }

@@ -94,8 +94,9 @@ public final class CaffeineStoreBuilder {
     }
 
     /**
-     * Where maintenance and expiry/size removal notifications run. In an application server, pass a managed
-     * executor.
+     * Where removal listeners are told of expiries and size evictions. In an application server, pass a managed
+     * executor. Caffeine's own maintenance (expiring entries, applying the size bound, keeping the indexes in step)
+     * runs on the thread that triggers it: a store operation, or the scheduler's thread.
      *
      * @param executor the executor
      * @return this builder

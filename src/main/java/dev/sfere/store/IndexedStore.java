@@ -45,6 +45,10 @@ abstract class IndexedStore implements ConnectionStore {
         return new ConnectionIndex.Held(index, key);
     }
 
+    /** Called inside the compute that puts a connection in the map, with its record. */
+    void entering(ConnectionIndex.Held held) {
+    }
+
     /** The connection under a key without counting as activity. */
     abstract Connection peek(ConnectionKey key);
 
@@ -100,6 +104,7 @@ abstract class IndexedStore implements ConnectionStore {
                     index.remove(k, old);
                     replaced[0] = old;
                 }
+                entering(held);
                 off[0] = index.add(held, connection);
                 return connection;
             });
