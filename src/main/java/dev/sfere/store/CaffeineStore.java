@@ -9,7 +9,6 @@ import dev.sfere.EvictionCause;
 import dev.sfere.spi.Connection;
 
 import java.time.Duration;
-import java.util.concurrent.Executor;
 
 /**
  * The Caffeine store: a bounded cache with sliding or fixed expiry, kept in step with the indexes.
@@ -21,8 +20,8 @@ import java.util.concurrent.Executor;
  * renewing their lifetimes all at once.
  *
  * <p>Evictions are taken out of the indexes synchronously (Caffeine's eviction listener runs inside the entry's
- * lock) and told to the removal listeners afterwards, on the configured executor. Caffeine's own maintenance runs
- * on the thread that triggers it (a store operation, or the scheduler's thread).
+ * lock) and told to the removal listeners afterwards, on the configured executor, which also runs Caffeine's
+ * maintenance.
  *
  * <p>Caffeine hides an expired entry at once but removes it, and so takes it out of the indexes, only when its
  * maintenance runs. So each connection's record also holds when its lifetime began, read from the same ticker
@@ -67,7 +66,6 @@ final class CaffeineStore extends IndexedStore {
     }
 
     static CaffeineStore build(CaffeineStoreBuilder options) {
-        Executor notifications = options.executor();
         CaffeineStore[] self = new CaffeineStore[1];
         Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(options.maximumSize());
         if (options.expiryMode() == ExpiryMode.SLIDING) {
@@ -78,10 +76,7 @@ final class CaffeineStore extends IndexedStore {
         Cache<ConnectionKey, Connection> cache = builder
                 .ticker(options.ticker())
                 .scheduler(options.scheduler())
-                // Caffeine's own work runs on the thread that triggers it. The removal listener below ignores
-                // explicit removals and replacements, which the store reports itself, so an executor here would
-                // cost a task for each of them for nothing.
-                .executor(Runnable::run)
+                .executor(options.executor())
                 .<ConnectionKey, Connection>evictionListener((key, value, cause) -> {
                     if (key != null && value != null) {
                         self[0].index.remove(key, value);
@@ -89,8 +84,7 @@ final class CaffeineStore extends IndexedStore {
                 })
                 .removalListener((ConnectionKey key, Connection value, RemovalCause cause) -> {
                     if (cause.wasEvicted() && key != null && value != null) {
-                        EvictionCause evicted = toEvictionCause(cause);
-                        notifications.execute(() -> self[0].notifyRemoval(key, value, evicted));
+                        self[0].notifyRemoval(key, value, toEvictionCause(cause));
                     }
                 })
                 .build();

@@ -94,9 +94,8 @@ public final class CaffeineStoreBuilder {
     }
 
     /**
-     * Where removal listeners are told of expiries and size evictions. In an application server, pass a managed
-     * executor. Caffeine's own maintenance (expiring entries, applying the size bound, keeping the indexes in step)
-     * runs on the thread that triggers it: a store operation, or the scheduler's thread.
+     * Where maintenance and expiry/size removal notifications run. In an application server, pass a managed
+     * executor.
      *
      * @param executor the executor
      * @return this builder
