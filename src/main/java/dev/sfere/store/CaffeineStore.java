@@ -124,7 +124,6 @@ final class CaffeineStore extends IndexedStore {
         return now - ((Timed) held).since < nanos;
     }
 
-
     @Override
     Connection peek(ConnectionKey key) {
         return cache.policy().getIfPresentQuietly(key);
