@@ -28,14 +28,24 @@ final class SfereThreads {
     private static final String MANAGED = "java:comp/DefaultManagedExecutorService";
     /**
      * The most delivery threads of the library's own. A client that stops reading can hold one in a blocking
-     * write until the runtime gives up on it, so there are more than cores; idle ones end after a while.
+     * write until the runtime gives up on it, so there can be more than cores; idle ones end after a while.
      */
     static final int MAX_DELIVERY_THREADS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+    /**
+     * How many delivery threads run while the queue of writes keeps moving. More threads than this on a burst of
+     * writes only take turns on the cores: measured on 2 cores, 4 threads delivered a broadcast to 1,000 and 5,000
+     * streams in 10–25% less time than 16.
+     */
+    static final int BUSY_DELIVERY_THREADS = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+    /** How long the queue of writes may stand still, every thread busy, before another thread is started. */
+    static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ScheduledExecutorService scheduler;
     private final Executor delivery;
     private final boolean ownScheduler;
     private final boolean ownDelivery;
+    /** Checks the library's own delivery threads for a queue that stands still; null with a managed executor. */
+    private final ScheduledFuture<?> watchdog;
 
     private SfereThreads(ScheduledExecutorService scheduler, boolean ownScheduler, Executor delivery,
                          boolean ownDelivery) {
@@ -43,6 +53,8 @@ final class SfereThreads {
         this.ownScheduler = ownScheduler;
         this.delivery = delivery;
         this.ownDelivery = ownDelivery;
+        this.watchdog = delivery instanceof DeliveryPool pool
+                ? every(STUCK_NANOS / 2, pool::startAnotherIfStuck) : null;
     }
 
     static SfereThreads start() {
@@ -58,27 +70,124 @@ final class SfereThreads {
     }
 
     /**
-     * Delivery threads of the library's own, started only when no idle one can take a task: a task goes to an idle
-     * thread if there is one, else to a new thread up to {@link #MAX_DELIVERY_THREADS}, else waits in the queue.
-     * (A plain pool with a fixed size starts a new thread for each task until it is full, idle ones or not.)
-     * Threads idle for 10 s end.
+     * Delivery threads of the library's own, started only when no idle one can take a task. A task goes to an idle
+     * thread if there is one; else to a new thread while there are fewer than {@link #BUSY_DELIVERY_THREADS};
+     * else it waits in the queue, as long as the queue keeps moving. A thread stuck in a write to a client that
+     * stopped reading does not move it: once no task has started or ended for {@link #STUCK_NANOS} while tasks
+     * wait, another thread is started, up to {@link #MAX_DELIVERY_THREADS}, by the next task or by
+     * {@link DeliveryPool#startAnotherIfStuck()}. (A plain pool with a fixed size starts a new thread for each task
+     * until it is full, idle ones or not.) Threads idle for 10 s end.
      */
-    static ExecutorService deliveryPool() {
-        HandOff queue = new HandOff();
-        return new ThreadPoolExecutor(0, MAX_DELIVERY_THREADS, 10, TimeUnit.SECONDS, queue,
-                daemons("sfere-delivery"), (task, pool) -> {
-                    if (pool.isShutdown()) {
-                        throw new RejectedExecutionException("Sfere's delivery threads are stopped");
-                    }
-                    queue.enqueue(task);
-                });
+    static DeliveryPool deliveryPool() {
+        return deliveryPool(STUCK_NANOS);
     }
 
-    /** Offers a task only to a thread already waiting for one; the pool then starts a thread or queues it. */
+    /** The same with another time for the queue to stand still; for tests. */
+    static DeliveryPool deliveryPool(long stuckNanos) {
+        return new DeliveryPool(new HandOff(), new AtomicInteger(), stuckNanos);
+    }
+
+    /** The library's own delivery threads; see {@link #deliveryPool()}. */
+    static final class DeliveryPool extends ThreadPoolExecutor {
+        private static final Runnable NUDGE = () -> { };
+
+        private final HandOff queue;
+        /** Threads started and not yet ended: read on every queued task, where the pool's own count takes a lock. */
+        private final AtomicInteger threads;
+        /**
+         * When a task last started or ended, or the queue last began to fill, in {@link System#nanoTime()}: a task
+         * that has waited less than {@link #STUCK_NANOS} never starts a thread beyond the busy number.
+         */
+        private volatile long lastMove = System.nanoTime();
+
+        private final long stuckNanos;
+
+        private DeliveryPool(HandOff queue, AtomicInteger threads, long stuckNanos) {
+            super(0, MAX_DELIVERY_THREADS, 10, TimeUnit.SECONDS, queue, counted(daemons("sfere-delivery"), threads),
+                    (task, pool) -> {
+                        if (pool.isShutdown()) {
+                            throw new RejectedExecutionException("Sfere's delivery threads are stopped");
+                        }
+                        queue.enqueue(task);
+                    });
+            this.queue = queue;
+            this.threads = threads;
+            this.stuckNanos = stuckNanos;
+            queue.pool = this;
+        }
+
+        /** Counts a thread from its making (the pool makes one only to start it) to the end of its run. */
+        private static ThreadFactory counted(ThreadFactory factory, AtomicInteger threads) {
+            return work -> {
+                Thread thread = factory.newThread(() -> {
+                    try {
+                        work.run();
+                    } finally {
+                        threads.decrementAndGet();
+                    }
+                });
+                threads.incrementAndGet();
+                return thread;
+            };
+        }
+
+        /** How many threads run, as far as their own count knows. */
+        int threads() {
+            return threads.get();
+        }
+
+        @Override
+        protected void beforeExecute(Thread thread, Runnable task) {
+            lastMove = System.nanoTime();
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable failure) {
+            lastMove = System.nanoTime();
+        }
+
+        /** Whether tasks wait while none has started or ended for {@link #STUCK_NANOS}. */
+        boolean stuck() {
+            return System.nanoTime() - lastMove >= stuckNanos && !queue.isEmpty();
+        }
+
+        /**
+         * Starts one more thread if the queue stands still with tasks in it and the bound allows; run periodically,
+         * for the tasks of a burst that all came before the threads got stuck.
+         */
+        void startAnotherIfStuck() {
+            if (stuck() && threads() < MAX_DELIVERY_THREADS && !isShutdown()) {
+                try {
+                    // Refused by the queue while stuck, so the pool starts a thread for it, which then takes from
+                    // the queue.
+                    execute(NUDGE);
+                } catch (RejectedExecutionException e) {
+                    // Shut down meanwhile.
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives a task to a thread already waiting for one, else queues it if enough threads run and the queue moves;
+     * refusing it makes the pool start a thread (up to its bound; beyond, the rejection handler queues it).
+     */
     private static final class HandOff extends LinkedTransferQueue<Runnable> {
+        DeliveryPool pool;
+
         @Override
         public boolean offer(Runnable task) {
-            return tryTransfer(task);
+            if (tryTransfer(task)) {
+                return true;
+            }
+            if (pool.threads() < BUSY_DELIVERY_THREADS || pool.stuck()) {
+                return false;
+            }
+            if (isEmpty()) {
+                // The wait for a thread starts now.
+                pool.lastMove = System.nanoTime();
+            }
+            return super.offer(task);
         }
 
         void enqueue(Runnable task) {
@@ -116,6 +225,9 @@ final class SfereThreads {
 
     /** Stops the library's own threads; managed executors belong to the container and are left alone. */
     void stop() {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
         if (ownScheduler) {
             scheduler.shutdownNow();
         }

@@ -44,32 +44,77 @@ class SfereThreadsTest {
     }
 
     @Test
+    void burstOfShortTasks_runsOnTheBusyNumberOfThreads() throws Exception {
+        // A queue that stands still for 5 s would start more threads; a burst of short tasks never does.
+        SfereThreads.DeliveryPool pool = SfereThreads.deliveryPool(TimeUnit.SECONDS.toNanos(5));
+        try {
+            int tasks = 2_000;
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            CountDownLatch ran = new CountDownLatch(tasks);
+            for (int i = 0; i < tasks; i++) {
+                pool.execute(() -> {
+                    threads.add(Thread.currentThread().getName());
+                    long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(20);
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    ran.countDown();
+                });
+            }
+            assertThat(ran.await(30, TimeUnit.SECONDS)).as("every task ran").isTrue();
+            assertThat(threads).hasSize(SfereThreads.BUSY_DELIVERY_THREADS);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Threads stuck in their tasks (as in writes to clients that stopped reading) stop the queue; once it has stood
+     * still long enough, threads are added one at a time up to the bound, whether by the periodic check or by the
+     * next task, and every task runs in the end.
+     */
+    @Test
     void blockedTasks_growThePoolToItsBound_andTheRestWaitAndRun() throws Exception {
-        ExecutorService pool = SfereThreads.deliveryPool();
+        SfereThreads.DeliveryPool pool = SfereThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250));
         try {
             int tasks = SfereThreads.MAX_DELIVERY_THREADS * 3;
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch ran = new CountDownLatch(tasks);
             AtomicInteger running = new AtomicInteger();
             AtomicInteger mostAtOnce = new AtomicInteger();
-            for (int i = 0; i < tasks; i++) {
-                pool.execute(() -> {
-                    mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    running.decrementAndGet();
-                    ran.countDown();
-                });
+            Runnable blocked = () -> {
+                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                running.decrementAndGet();
+                ran.countDown();
+            };
+            for (int i = 0; i < tasks - 1; i++) {
+                pool.execute(blocked);
             }
-            assertThat(((ThreadPoolExecutor) pool).getPoolSize()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
-            // The threads exist; wait until each has started its first task before letting them all go.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (running.get() < SfereThreads.MAX_DELIVERY_THREADS && System.nanoTime() < deadline) {
+            assertThat(pool.threads()).isEqualTo(SfereThreads.BUSY_DELIVERY_THREADS);
+
+            // The next task, once the queue has stood still, starts a thread of its own.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!pool.stuck() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
+            pool.execute(blocked);
+            assertThat(pool.threads()).isEqualTo(SfereThreads.BUSY_DELIVERY_THREADS + 1);
+
+            // The periodic check starts the rest, one each time the queue has stood still again.
+            while (running.get() < SfereThreads.MAX_DELIVERY_THREADS && System.nanoTime() < deadline) {
+                pool.startAnotherIfStuck();
+                Thread.sleep(5);
+            }
+            assertThat(running.get()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
+            Thread.sleep(300);
+            pool.startAnotherIfStuck();
+            assertThat(pool.getPoolSize()).as("never beyond the bound").isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
+
             release.countDown();
             assertThat(ran.await(10, TimeUnit.SECONDS)).as("every task ran").isTrue();
             assertThat(mostAtOnce.get()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
