@@ -124,6 +124,37 @@ class SfereThreadsTest {
     }
 
     @Test
+    void ownThreads_checkTheirQueueOnTheirOwn() throws Exception {
+        // No container here, so the library's own threads, and its own check for a queue that stands still.
+        SfereThreads threads = SfereThreads.start();
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            SfereThreads.DeliveryPool pool = (SfereThreads.DeliveryPool) threads.delivery();
+            int tasks = SfereThreads.BUSY_DELIVERY_THREADS + 2;
+            AtomicInteger running = new AtomicInteger();
+            for (int i = 0; i < tasks; i++) {
+                pool.execute(() -> {
+                    running.incrementAndGet();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            // No task comes after these: only the periodic check can start threads for the last two.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (running.get() < tasks && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(running.get()).isEqualTo(tasks);
+        } finally {
+            release.countDown();
+            threads.stop();
+        }
+    }
+
+    @Test
     void afterShutdown_tasksAreRefused() {
         ExecutorService pool = SfereThreads.deliveryPool();
         pool.shutdown();
