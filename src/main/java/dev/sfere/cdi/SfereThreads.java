@@ -33,8 +33,8 @@ final class SfereThreads {
     static final int MAX_DELIVERY_THREADS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     /**
      * How many delivery threads run while the queue of writes keeps moving. More threads than this on a burst of
-     * writes only take turns on the cores: measured on 2 cores, 4 threads delivered a broadcast to 1,000 and 5,000
-     * streams in 10–25% less time than 16.
+     * writes only take turns on the cores: measured on 2 cores, a broadcast to 1,000 and 5,000 streams reached the
+     * last of them 11–12% sooner on 4 threads than on 16 (docs/BENCHMARKS.md, change M).
      */
     static final int BUSY_DELIVERY_THREADS = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
     /** How long the queue of writes may stand still, every thread busy, before another thread is started. */
