@@ -268,15 +268,11 @@ abstract class IndexedStore implements ConnectionStore {
             map.forEach(counter);
             return counter.count;
         }
-        if (indexIsExact()) {
-            Counter counter = new Counter(sink);
-            index.forEachCandidate(pattern, (held, connection) -> counter.accept(held.key, connection));
-            return counter.count;
-        }
-        long now = now();
+        boolean exact = indexIsExact();
+        long now = exact ? 0 : now();
         Counter counter = new Counter(sink);
         index.forEachCandidate(pattern, (held, connection) -> {
-            if (isLive(held, now)) {
+            if (exact || isLive(held, now)) {
                 counter.accept(held.key, connection);
             }
         });
