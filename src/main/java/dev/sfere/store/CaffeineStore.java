@@ -9,6 +9,11 @@ import dev.sfere.EvictionCause;
 import dev.sfere.spi.Connection;
 
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The Caffeine store: a bounded cache with sliding or fixed expiry, kept in step with the indexes.
@@ -20,8 +25,11 @@ import java.time.Duration;
  * renewing their lifetimes all at once.
  *
  * <p>Evictions are taken out of the indexes synchronously (Caffeine's eviction listener runs inside the entry's
- * lock) and told to the removal listeners afterwards, on the configured executor, which also runs Caffeine's
- * maintenance.
+ * lock) and queued; the removal listeners are told afterwards, outside that lock, on the configured executor, which
+ * also runs Caffeine's maintenance: right after the maintenance task that evicted them, or, for an expired entry that
+ * the store's own compute came across, in a task the store hands the executor after that compute. The store's own
+ * removals (replacements and purges) are told by the store itself, so the cache has no removal listener, which
+ * would cost a task on the executor for every purge.
  *
  * <p>Caffeine hides an expired entry at once but removes it, and so takes it out of the indexes, only when its
  * maintenance runs. So each connection's record also holds when its lifetime began, read from the same ticker
@@ -36,10 +44,18 @@ final class CaffeineStore extends IndexedStore {
     private final ExpiryMode mode;
     private final long maximumSize;
     private final Ticker ticker;
+    private final Executor executor;
+    /** Evictions taken out of the indexes whose removal listeners are still to be told. */
+    private final Queue<Evicted> evicted;
+    /** Whether a task that tells queued evictions is on the executor and has not started yet. */
+    private final AtomicBoolean tellingScheduled = new AtomicBoolean();
 
-    private CaffeineStore(Cache<ConnectionKey, Connection> cache, CaffeineStoreBuilder options) {
+    private CaffeineStore(Cache<ConnectionKey, Connection> cache, CaffeineStoreBuilder options,
+            Queue<Evicted> evicted) {
         super(cache.asMap());
         this.cache = cache;
+        this.executor = options.executor();
+        this.evicted = evicted;
         this.duration = options.duration();
         this.nanos = saturatedNanos(options.duration());
         this.mode = options.expiryMode();
@@ -56,6 +72,10 @@ final class CaffeineStore extends IndexedStore {
         }
     }
 
+    /** An eviction whose removal listeners are still to be told. */
+    private record Evicted(ConnectionKey key, Connection connection, EvictionCause cause) {
+    }
+
     /** A duration in nanoseconds, as Caffeine counts it: one too long for a {@code long} is the longest one. */
     private static long saturatedNanos(Duration duration) {
         try {
@@ -67,6 +87,8 @@ final class CaffeineStore extends IndexedStore {
 
     static CaffeineStore build(CaffeineStoreBuilder options) {
         CaffeineStore[] self = new CaffeineStore[1];
+        Queue<Evicted> evicted = new ConcurrentLinkedQueue<>();
+        Executor executor = options.executor();
         Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(options.maximumSize());
         if (options.expiryMode() == ExpiryMode.SLIDING) {
             builder.expireAfterAccess(options.duration());
@@ -76,20 +98,54 @@ final class CaffeineStore extends IndexedStore {
         Cache<ConnectionKey, Connection> cache = builder
                 .ticker(options.ticker())
                 .scheduler(options.scheduler())
-                .executor(options.executor())
+                // Caffeine's maintenance evicts; the evictions it queued are told once it has let go of its locks.
+                .executor(task -> executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        self[0].tellEvicted();
+                    }
+                }))
                 .<ConnectionKey, Connection>evictionListener((key, value, cause) -> {
+                    // Inside the entry's lock: no listener code here, which could call back into the cache.
                     if (key != null && value != null) {
                         self[0].index.remove(key, value);
-                    }
-                })
-                .removalListener((ConnectionKey key, Connection value, RemovalCause cause) -> {
-                    if (cause.wasEvicted() && key != null && value != null) {
-                        self[0].notifyRemoval(key, value, toEvictionCause(cause));
+                        evicted.add(new Evicted(key, value, toEvictionCause(cause)));
                     }
                 })
                 .build();
-        self[0] = new CaffeineStore(cache, options);
+        self[0] = new CaffeineStore(cache, options, evicted);
         return self[0];
+    }
+
+    /**
+     * Tells the removal listeners the queued evictions; call outside the cache's locks. Several callers may drain
+     * the queue at once, each eviction being told once.
+     */
+    private void tellEvicted() {
+        for (Evicted e = evicted.poll(); e != null; e = evicted.poll()) {
+            notifyRemoval(e.key(), e.connection(), e.cause());
+        }
+    }
+
+    /**
+     * After the store's own compute, which may have come across an expired entry: hands the telling of queued
+     * evictions to the executor, where the listeners of evictions always run. The common case costs one read.
+     */
+    @Override
+    void afterChange() {
+        if (evicted.isEmpty() || !tellingScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        Runnable task = () -> {
+            tellingScheduled.set(false);
+            tellEvicted();
+        };
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     private static EvictionCause toEvictionCause(RemovalCause cause) {
@@ -149,6 +205,7 @@ final class CaffeineStore extends IndexedStore {
     /** Runs pending maintenance (expiry, size eviction) now; for tests with a fake ticker. */
     void cleanUp() {
         cache.cleanUp();
+        afterChange();
     }
 
     @Override

@@ -49,6 +49,13 @@ abstract class IndexedStore implements ConnectionStore {
     void entering(ConnectionIndex.Held held) {
     }
 
+    /**
+     * Called after each of the store's own computes on the map, outside its locks, whether or not the compute
+     * completed: a cache may have evicted an expired entry inside it.
+     */
+    void afterChange() {
+    }
+
     /** The connection under a key without counting as activity. */
     abstract Connection peek(ConnectionKey key);
 
@@ -111,15 +118,21 @@ abstract class IndexedStore implements ConnectionStore {
         } catch (RuntimeException | Error e) {
             index.unclaim(connection, held);
             throw e;
+        } finally {
+            afterChange();
         }
         if (off[0] != 0 && index.missed(off[0])) {
             // A position index began its build during the compute and may have read the map without this entry.
-            map.computeIfPresent(key, (k, current) -> {
-                if (current == connection) {
-                    index.catchUp(held, connection, off[0]);
-                }
-                return current;
-            });
+            try {
+                map.computeIfPresent(key, (k, current) -> {
+                    if (current == connection) {
+                        index.catchUp(held, connection, off[0]);
+                    }
+                    return current;
+                });
+            } finally {
+                afterChange();
+            }
         }
         if (replaced[0] != null) {
             notifyRemoval(key, replaced[0], EvictionCause.REPLACED);
@@ -138,11 +151,15 @@ abstract class IndexedStore implements ConnectionStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(cause, "cause");
         Connection[] removed = new Connection[1];
-        map.computeIfPresent(key, (k, old) -> {
-            index.remove(k, old);
-            removed[0] = old;
-            return null;
-        });
+        try {
+            map.computeIfPresent(key, (k, old) -> {
+                index.remove(k, old);
+                removed[0] = old;
+                return null;
+            });
+        } finally {
+            afterChange();
+        }
         if (removed[0] == null) {
             return false;
         }
@@ -159,14 +176,18 @@ abstract class IndexedStore implements ConnectionStore {
             return false;
         }
         boolean[] removed = new boolean[1];
-        map.computeIfPresent(key, (k, current) -> {
-            if (current != connection) {
-                return current;
-            }
-            index.remove(k, current);
-            removed[0] = true;
-            return null;
-        });
+        try {
+            map.computeIfPresent(key, (k, current) -> {
+                if (current != connection) {
+                    return current;
+                }
+                index.remove(k, current);
+                removed[0] = true;
+                return null;
+            });
+        } finally {
+            afterChange();
+        }
         if (removed[0]) {
             notifyRemoval(key, connection, cause);
         }

@@ -9,8 +9,11 @@ import dev.sfere.spi.ConnectionStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -41,14 +44,45 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
     }
 
     ConnectionStore newStore(long maximumSize) {
+        return newStore(maximumSize, Runnable::run);
+    }
+
+    ConnectionStore newStore(long maximumSize, Executor executor) {
         return Stores.caffeine()
                 .duration(DURATION)
                 .maximumSize(maximumSize)
                 .expiryMode(mode())
                 .ticker(ticker)
                 .scheduler(Scheduler.disabledScheduler())
-                .executor(Runnable::run)
+                .executor(executor)
                 .build();
+    }
+
+    /** An executor that keeps its tasks until {@link #runAll} runs them, counting every task it was given. */
+    static final class HeldTasks implements Executor {
+        private final Queue<Runnable> tasks = new ArrayDeque<>();
+        int given;
+
+        @Override
+        public void execute(Runnable task) {
+            given++;
+            tasks.add(task);
+        }
+
+        void runAll() {
+            for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+                task.run();
+            }
+        }
+    }
+
+    /** A store on a {@link HeldTasks} executor, with {@link #removals} listening. */
+    HeldTasks storeOnHeldTasks() {
+        HeldTasks tasks = new HeldTasks();
+        store = newStore(10_000, tasks);
+        removals = new RecordingListener();
+        store.addRemovalListener(removals);
+        return tasks;
     }
 
     /** The category of {@code ALICE} and {@code BOB}. */
@@ -252,6 +286,70 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
         assertThat(index().categories()).isEmpty();
         assertThat(index().ids()).isEmpty();
         assertNoRecordLeft();
+    }
+
+    @Test
+    void purges_handTheExecutorNoTaskOfTheirOwn() {
+        HeldTasks tasks = storeOnHeldTasks();
+        List<ConnectionKey> keys = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            keys.add(ConnectionKey.of("s", "c" + i % 7, "id" + i));
+            store.store(keys.get(i), newConnection());
+        }
+        tasks.runAll();
+        int before = tasks.given;
+
+        for (ConnectionKey key : keys) {
+            assertThat(store.purge(key)).isTrue();
+        }
+
+        // The store tells its own purges; only Caffeine's maintenance, pending until run, may be handed over.
+        assertThat(tasks.given - before).isLessThanOrEqualTo(1);
+        assertThat(removals.withCause(EvictionCause.EXPLICIT)).hasSize(100);
+        tasks.runAll();
+        assertThat(removals.all()).hasSize(100);
+    }
+
+    @Test
+    void expiredEntryMetByStoresCompute_isToldOnTheExecutorNotInsideTheCompute() {
+        HeldTasks tasks = storeOnHeldTasks();
+        Connection old = newConnection();
+        Connection newer = newConnection();
+        store.store(ALICE, old);
+        tasks.runAll();
+        advance(DURATION);
+
+        store.store(ALICE, newer);
+
+        assertThat(removals.all()).isEmpty();
+        assertThat(store.keyOf(old)).isEmpty();
+        assertThat(store.keys(LOBBY)).containsExactly(ALICE);
+        // Told from a task, where a listener may call back into the store for the same key.
+        store.addRemovalListener((key, connection, cause) -> store.purge(key, EvictionCause.CLOSED));
+        tasks.runAll();
+        assertThat(removals.all()).containsExactly(
+                new RecordingListener.Removal(ALICE, old, EvictionCause.EXPIRED),
+                new RecordingListener.Removal(ALICE, newer, EvictionCause.CLOSED));
+        assertIndexConsistent();
+        assertNoRecordLeft();
+    }
+
+    @Test
+    void evictionsOfMaintenanceOnTheExecutor_areToldThere() {
+        HeldTasks tasks = storeOnHeldTasks();
+        Connection alice = newConnection();
+        store.store(ALICE, alice);
+        tasks.runAll();
+        advance(DURATION.plus(WHEEL_TICK));
+
+        // A write schedules maintenance on the executor; its expiry of alice is told when that task runs.
+        store.store(BOB, newConnection());
+        assertThat(removals.all()).isEmpty();
+        tasks.runAll();
+
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
+        assertThat(store.keys(LOBBY)).containsExactly(BOB);
+        assertIndexConsistent();
     }
 
     @Test
