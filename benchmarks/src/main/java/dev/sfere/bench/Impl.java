@@ -46,9 +46,27 @@ public final class Impl {
      * @return the store
      */
     public static ConnectionStore indexAll(ConnectionStore store) {
-        store.count(KeyPattern.all().withScope("-"));
-        store.count(KeyPattern.all().withCategory("-"));
-        store.count(KeyPattern.all().withId("-"));
+        for (String position : new String[] {"scope", "category", "id"}) {
+            indexOne(store, position);
+        }
+        return store;
+    }
+
+    /**
+     * Makes a store build and keep the index of one key position: one lookup with a literal there.
+     *
+     * @param store    the store
+     * @param position {@code scope}, {@code category} or {@code id}
+     * @return the store
+     */
+    public static ConnectionStore indexOne(ConnectionStore store, String position) {
+        KeyPattern pattern = switch (position) {
+            case "scope" -> KeyPattern.all().withScope("-");
+            case "category" -> KeyPattern.all().withCategory("-");
+            case "id" -> KeyPattern.all().withId("-");
+            default -> throw new IllegalArgumentException("not a key position: " + position);
+        };
+        store.count(pattern);
         return store;
     }
 }

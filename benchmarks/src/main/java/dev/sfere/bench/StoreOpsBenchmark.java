@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@code sfere-memory} and {@code sfere-caffeine} have answered a lookup in each key position first, so they keep
  * all three position indexes; the {@code -no-lookups} variants have answered none, so they keep only the map and
- * their record on each connection, as a store does until a pattern with a literal is looked up.
+ * their record on each connection, as a store does until a pattern with a literal is looked up. The
+ * {@code -by-scope}, {@code -by-category} and {@code -by-id} variants of the memory store have answered a lookup in
+ * that one position, so they keep that one index: what each position costs on its own.
  *
  * <p>The store already holds {@value #RESIDENT} other connections. Keys look like an application's: scope
  * {@code default}, one of 10 categories, a unique id; each thread cycles through keys of its own. The bare
@@ -45,8 +47,8 @@ public class StoreOpsBenchmark {
     static final int PER_THREAD = 1_024;
     static final int MAXIMUM_SIZE = 100_000;
 
-    @Param({"sfere-memory", "sfere-memory-no-lookups", "bare-chm", "sfere-caffeine", "sfere-caffeine-no-lookups",
-            "bare-caffeine"})
+    @Param({"sfere-memory", "sfere-memory-no-lookups", "sfere-memory-by-scope", "sfere-memory-by-category",
+            "sfere-memory-by-id", "bare-chm", "sfere-caffeine", "sfere-caffeine-no-lookups", "bare-caffeine"})
     String impl;
 
     ConnectionStore store;
@@ -60,6 +62,9 @@ public class StoreOpsBenchmark {
             case "sfere-memory", "sfere-caffeine" -> store = Impl.sfere(impl, MAXIMUM_SIZE / 2);
             case "sfere-memory-no-lookups", "sfere-caffeine-no-lookups" ->
                     store = Impl.unindexed(impl.replace("-no-lookups", ""), MAXIMUM_SIZE / 2);
+            case "sfere-memory-by-scope", "sfere-memory-by-category", "sfere-memory-by-id" ->
+                    store = Impl.indexOne(Impl.unindexed("sfere-memory", MAXIMUM_SIZE / 2),
+                            impl.substring("sfere-memory-by-".length()));
             case "bare-chm" -> map = new ConcurrentHashMap<>();
             case "bare-caffeine" -> cache = Caffeine.newBuilder()
                     .maximumSize(MAXIMUM_SIZE)

@@ -210,6 +210,9 @@ public final class Report {
         String[][] variants = {
             {"sfere-memory", "bare-chm", "memory store, three position indexes, against a bare ConcurrentHashMap"},
             {"sfere-memory-no-lookups", "bare-chm", "memory store before any lookup (no position index), same"},
+            {"sfere-memory-by-scope", "bare-chm", "memory store, scope index only, same"},
+            {"sfere-memory-by-category", "bare-chm", "memory store, category index only, same"},
+            {"sfere-memory-by-id", "bare-chm", "memory store, id index only, same"},
             {"sfere-caffeine", "bare-caffeine", "Caffeine store, three position indexes, against a bare Caffeine cache"},
             {"sfere-caffeine-no-lookups", "bare-caffeine", "Caffeine store before any lookup (no position index), same"},
         };
