@@ -5,11 +5,13 @@ import dev.sfere.KeyPattern;
 import dev.sfere.spi.Connection;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -29,7 +31,9 @@ import java.util.function.Function;
  *
  * <p>A position's index is built the first time a pattern with a literal in that position is looked up, and kept
  * up to date from then on, so an application that never looks up by id, say, does not pay for an id index on every
- * store and removal. See {@link Position}.
+ * store and removal. A position where every connection has the same part (one scope for the whole application,
+ * say) is not built at all while that lasts: its one bucket would hold every connection and narrow no search. See
+ * {@link Position}.
  */
 final class ConnectionIndex {
 
@@ -79,19 +83,35 @@ final class ConnectionIndex {
     /**
      * The index of one key position, {@code OFF} until a lookup needs it.
      *
+     * <p>The first lookup first scans the store's map ({@code SCANNING}): if every connection has the same part
+     * there, the position becomes {@code UNIFORM} and keeps no buckets; that part is its {@code sole} part (none yet
+     * if the store was empty: the next store makes its part the sole one). Stores do nothing for a uniform position
+     * beyond comparing their part with the sole one, after their compute, and removals nothing at all. A lookup of
+     * the sole part has to read the store's map, which is what the sole part's bucket would have held; of another
+     * part, it finds nothing. The first store of a different part builds the index (below) before it returns.
+     * During the scan, stores offer their part too: the scan sets {@code mixed} if any part differs, and after
+     * switching to {@code UNIFORM} reads it again, while a store that set it reads the state again; so either the
+     * scan sees the different part and builds, or the store sees the position uniform and builds.
+     *
      * <p>Building switches it to {@code BUILDING}, then reads the store's map and adds each connection that is still
      * held under the key the map gives for it, holding the connection's stripe lock; then switches it {@code ON}
      * for lookups. While it is {@code BUILDING}, every store and removal changes it under the same stripe lock,
-     * after setting or clearing the connection's record. A removal that still saw it {@code OFF} had cleared the
-     * record before the build began, so the build skips that connection. A store that still saw it {@code OFF}
-     * may have put its entry in the map too late for the build to read it; the store then asks
-     * {@link #missed} after its compute and, if so, adds the connection through {@link #catchUp}. Either way each
-     * connection ends up in the index exactly when it is held, with its key.
+     * after setting or clearing the connection's record. A removal that still saw it not kept ({@code OFF},
+     * {@code SCANNING} or {@code UNIFORM}) had cleared the record before the build began, so the build skips that
+     * connection. A store that still saw it not kept may have put its entry in the map too late for the build to
+     * read it; the store's {@link #settle} after its compute finds the build begun, and the store adds the
+     * connection through {@link #catchUp}. Either way each connection ends up in the index exactly when it is held,
+     * with its key.
      */
     private static final class Position {
         static final int OFF = 0;
-        static final int BUILDING = 1;
-        static final int ON = 2;
+        static final int SCANNING = 1;
+        static final int UNIFORM = 2;
+        static final int BUILDING = 3;
+        static final int ON = 4;
+
+        private static final AtomicReferenceFieldUpdater<Position, String> SOLE =
+                AtomicReferenceFieldUpdater.newUpdater(Position.class, String.class, "sole");
 
         /**
          * Values are the {@link Connection} itself while the part has one connection (the usual case for ids), and
@@ -101,10 +121,26 @@ final class ConnectionIndex {
         final String name;
         final Function<ConnectionKey, String> part;
         volatile int state = OFF;
+        /** While scanning or uniform: the part every connection has, or null before the first one. */
+        volatile String sole;
+        /** While scanning: set once a part other than the sole one was seen. */
+        volatile boolean mixed;
 
         Position(String name, Function<ConnectionKey, String> part) {
             this.name = name;
             this.part = part;
+        }
+
+        /** Whether a part is the sole one, making it so if there is none yet. */
+        boolean admits(String candidate) {
+            String current = sole;
+            if (current == null) {
+                if (SOLE.compareAndSet(this, null, candidate)) {
+                    return true;
+                }
+                current = sole;
+            }
+            return current.equals(candidate);
         }
     }
 
@@ -193,7 +229,7 @@ final class ConnectionIndex {
     /**
      * Adds a claimed connection to the position indexes kept; call inside the store's compute for its key.
      *
-     * @return the positions (bits 0 to 2) that were off, which {@link #missed} then checks
+     * @return the positions (bits 0 to 2) not kept by this change, which the store hands to {@link #settle}
      */
     int add(Held held, Connection connection) {
         int off = 0;
@@ -206,29 +242,63 @@ final class ConnectionIndex {
     }
 
     /**
-     * Whether a position that was off when a connection was added has begun its build since, which may have read
-     * the store's map before the connection's entry was in it.
+     * After the store's compute that added a connection, outside it: settles the positions that {@link #add} did not
+     * change. A position still off needs nothing (its scan or build will read the store's map, which now holds the
+     * connection); a position being scanned is offered the connection's part; a uniform position whose sole part
+     * differs from the connection's is built now; and a position that began its build since {@link #add} may have
+     * read the map before the connection was in it, so it is left for {@link #catchUp}.
      *
      * @param off what {@link #add} returned
-     * @return true if the store should call {@link #catchUp} inside a compute for the key
+     * @return the positions the store should hand to {@link #catchUp}, inside a compute for the key; usually none
      */
-    boolean missed(int off) {
+    int settle(Held held, Connection connection, int off) {
+        int pending = 0;
         for (int i = 0; i < positions.length; i++) {
-            if ((off & (1 << i)) != 0 && positions[i].state != Position.OFF) {
-                return true;
+            if ((off & (1 << i)) == 0) {
+                continue;
+            }
+            Position position = positions[i];
+            String part = null;
+            for (;;) {
+                int state = position.state;
+                if (state == Position.OFF) {
+                    break;
+                }
+                if (state >= Position.BUILDING) {
+                    pending |= 1 << i;
+                    break;
+                }
+                if (part == null) {
+                    part = position.part.apply(held.key);
+                }
+                if (state == Position.SCANNING) {
+                    if (!position.admits(part)) {
+                        position.mixed = true;
+                    }
+                    if (position.state == Position.SCANNING) {
+                        // The scan reads the flag after it leaves SCANNING, so it will see this part.
+                        break;
+                    }
+                } else if (position.admits(part)) {
+                    break;
+                } else {
+                    build(position);
+                }
             }
         }
-        return false;
+        return pending;
     }
 
     /**
      * Adds a connection to every position index begun since {@link #add}; call inside a compute for its key that
      * finds the connection still stored. Adding a connection the build added already changes nothing.
+     *
+     * @param pending what {@link #settle} returned
      */
-    void catchUp(Held held, Connection connection, int off) {
+    void catchUp(Held held, Connection connection, int pending) {
         for (int i = 0; i < positions.length; i++) {
             Position position = positions[i];
-            if ((off & (1 << i)) != 0 && position.state != Position.OFF) {
+            if ((pending & (1 << i)) != 0) {
                 synchronized (stripe(connection)) {
                     change(position, held, connection, true, true);
                 }
@@ -258,7 +328,7 @@ final class ConnectionIndex {
      * Adds a connection to, or removes it from, one position's index: nothing while the position is off, under the
      * connection's stripe lock while it is being built. Call after setting or clearing the connection's record.
      *
-     * @return false if the position was off
+     * @return false if the position was not kept (off, being scanned, or uniform)
      */
     private boolean update(Position position, Held held, Connection connection, boolean adding) {
         int state = position.state;
@@ -270,7 +340,7 @@ final class ConnectionIndex {
                 change(position, held, connection, adding, true);
             }
         }
-        return state != Position.OFF;
+        return state >= Position.BUILDING;
     }
 
     private void change(Position position, Held held, Connection connection, boolean adding, boolean mayBeThere) {
@@ -286,25 +356,67 @@ final class ConnectionIndex {
         return stripes[System.identityHashCode(connection) & (stripes.length - 1)];
     }
 
-    /** A position's parts, built first if no lookup has needed them yet. */
-    private Map<String, Object> ready(Position position) {
-        if (position.state != Position.ON) {
+    /**
+     * Readies a position for lookups, scanning it first if no lookup has needed it yet.
+     *
+     * @return {@code UNIFORM} or {@code ON}
+     */
+    private int ready(Position position) {
+        for (;;) {
+            int state = position.state;
+            if (state == Position.UNIFORM || state == Position.ON) {
+                return state;
+            }
+            // Off, or being scanned or built by another thread, which holds the lock until it is done.
             synchronized (position) {
-                if (position.state != Position.ON) {
-                    position.state = Position.BUILDING;
-                    stored.forEach((key, connection) -> {
-                        synchronized (stripe(connection)) {
-                            Held held = held(connection);
-                            if (held != null && held.key.equals(key)) {
-                                add(position.parts, position.part.apply(key), held, connection, true);
-                            }
-                        }
-                    });
-                    position.state = Position.ON;
+                if (position.state == Position.OFF) {
+                    scan(position);
                 }
             }
         }
-        return position.parts;
+    }
+
+    /** Finds out whether every connection has the same part; builds the position if not. Holds its lock. */
+    private void scan(Position position) {
+        position.state = Position.SCANNING;
+        stored.forEach((key, connection) -> {
+            Held held = held(connection);
+            if (!position.mixed && held != null && held.key.equals(key)
+                    && !position.admits(position.part.apply(key))) {
+                position.mixed = true;
+            }
+        });
+        if (!position.mixed) {
+            position.state = Position.UNIFORM;
+            // A store that offered a different part before the switch set the flag; one after it builds itself.
+            if (!position.mixed) {
+                return;
+            }
+        }
+        buildHolding(position);
+    }
+
+    /** Builds a uniform position's index, for a store whose part is not the sole one. */
+    private void build(Position position) {
+        synchronized (position) {
+            if (position.state == Position.UNIFORM) {
+                buildHolding(position);
+            }
+        }
+    }
+
+    /** Builds a position's index from the store's map, holding the position's lock. */
+    private void buildHolding(Position position) {
+        position.state = Position.BUILDING;
+        stored.forEach((key, connection) -> {
+            synchronized (stripe(connection)) {
+                Held held = held(connection);
+                if (held != null && held.key.equals(key)) {
+                    add(position.parts, position.part.apply(key), held, connection, true);
+                }
+            }
+        });
+        position.state = Position.ON;
     }
 
     /**
@@ -335,14 +447,24 @@ final class ConnectionIndex {
     /**
      * Visits the indexed connections whose key matches a pattern that has a literal, walking the bucket of its
      * rarest literal. When that literal is the pattern's only one, every connection of the bucket matches and no key
-     * is compared.
+     * is compared. When every literal is the sole part of a uniform position, no bucket narrows the search, and the
+     * store's map is walked instead, comparing keys.
      *
      * @param pattern a pattern with at least one literal
      * @param visitor told each matching connection's record and the connection
      */
     void forEachCandidate(KeyPattern pattern, BiConsumer<Held, Connection> visitor) {
         Object bucket = narrowest(pattern);
+        if (bucket == EMPTY) {
+            return;
+        }
         if (bucket == null) {
+            stored.forEach((key, connection) -> {
+                Held held = held(connection);
+                if (held != null && held.key.equals(key) && pattern.matches(key)) {
+                    visitor.accept(held, connection);
+                }
+            });
             return;
         }
         boolean compare = literals(pattern) > 1;
@@ -367,32 +489,39 @@ final class ConnectionIndex {
 
     /**
      * How many connections match a pattern with exactly one literal, read from the size of that literal's bucket;
-     * -1 for any other pattern.
+     * -1 for any other pattern, and for the sole part of a uniform position, which has no bucket: such a count has
+     * to walk.
      */
     int countOfSingleLiteral(KeyPattern pattern) {
         if (literals(pattern) != 1) {
             return -1;
         }
         Object bucket = narrowest(pattern);
-        if (bucket == null) {
+        if (bucket == EMPTY) {
             return 0;
         }
-        return size(bucket);
+        return bucket == null ? -1 : size(bucket);
     }
 
-    /** The bucket of the pattern's rarest literal: a {@link Connection}, a {@link Bucket}, or null if empty. */
+    /**
+     * The bucket of the pattern's rarest literal: a {@link Connection} or a {@link Bucket}; {@code EMPTY} if a
+     * literal has no connection; null if no literal has a bucket (each is the sole part of a uniform position).
+     */
     private Object narrowest(KeyPattern pattern) {
         Object best = narrower(null, byScope, pattern.scope());
         best = narrower(best, byCategory, pattern.category());
-        best = narrower(best, byId, pattern.id());
-        return best == EMPTY ? null : best;
+        return narrower(best, byId, pattern.id());
     }
 
     private Object narrower(Object best, Position position, KeyPattern.Segment segment) {
         if (best == EMPTY || !(segment instanceof KeyPattern.Literal literal)) {
             return best;
         }
-        Object bucket = ready(position).get(literal.value());
+        if (ready(position) == Position.UNIFORM) {
+            // Every connection has the sole part, so it narrows nothing; no connection has another one.
+            return literal.value().equals(position.sole) ? best : EMPTY;
+        }
+        Object bucket = position.parts.get(literal.value());
         if (bucket == null) {
             return EMPTY;
         }
@@ -487,15 +616,26 @@ final class ConnectionIndex {
 
     /** For tests: the buckets by position (built first if need be), to check that emptied buckets are dropped. */
     Map<String, Set<Connection>> scopes() {
-        return view(ready(byScope));
+        return view(byScope);
     }
 
     Map<String, Set<Connection>> categories() {
-        return view(ready(byCategory));
+        return view(byCategory);
     }
 
     Map<String, Set<Connection>> ids() {
-        return view(ready(byId));
+        return view(byId);
+    }
+
+    /** For tests: the positions kept uniform, without buckets, among "scope", "category" and "id". */
+    Set<String> uniform() {
+        Set<String> out = new TreeSet<>();
+        for (Position position : positions) {
+            if (position.state == Position.UNIFORM) {
+                out.add(position.name);
+            }
+        }
+        return out;
     }
 
     /** For tests: the positions whose index is kept up to date, among "scope", "category" and "id". */
@@ -509,9 +649,18 @@ final class ConnectionIndex {
         return out;
     }
 
-    private static Map<String, Set<Connection>> view(Map<String, Object> index) {
+    /** A position's buckets, or for a uniform one, the bucket its sole part would have: the stored connections. */
+    private Map<String, Set<Connection>> view(Position position) {
         Map<String, Set<Connection>> out = new HashMap<>();
-        index.forEach((part, value) -> out.put(part,
+        if (ready(position) == Position.UNIFORM) {
+            stored.forEach((key, connection) -> {
+                if (held(connection) != null) {
+                    out.computeIfAbsent(position.part.apply(key), part -> new HashSet<>()).add(connection);
+                }
+            });
+            return out;
+        }
+        position.parts.forEach((part, value) -> out.put(part,
                 value instanceof Bucket many ? Set.copyOf(many.connections.keySet()) : Set.of((Connection) value)));
         return out;
     }

@@ -121,12 +121,13 @@ abstract class IndexedStore implements ConnectionStore {
         } finally {
             afterChange();
         }
-        if (off[0] != 0 && index.missed(off[0])) {
+        int pending = off[0] == 0 ? 0 : index.settle(held, connection, off[0]);
+        if (pending != 0) {
             // A position index began its build during the compute and may have read the map without this entry.
             try {
                 map.computeIfPresent(key, (k, current) -> {
                     if (current == connection) {
-                        index.catchUp(held, connection, off[0]);
+                        index.catchUp(held, connection, pending);
                     }
                     return current;
                 });

@@ -123,11 +123,14 @@ class ConnectionIndexTest {
     void positions_areKeptUpToDateOnlyOnceALookupNeedsThem() {
         Connection alice = Connection.of(new RecordingSink(), c -> { });
         Connection bob = Connection.of(new RecordingSink(), c -> { });
+        Connection carol = Connection.of(new RecordingSink(), c -> { });
         store.store(ConnectionKey.of("s", "lobby", "alice"), alice);
+        store.store(ConnectionKey.of("s", "game", "carol"), carol);
         assertThat(index.maintained()).isEmpty();
 
         assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(1);
         assertThat(index.maintained()).containsExactly("category");
+        assertThat(index.uniform()).isEmpty();
 
         store.store(ConnectionKey.of("s", "lobby", "bob"), bob);
         assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(2);
@@ -139,7 +142,105 @@ class ConnectionIndexTest {
         index.forEachCandidate(KeyPattern.all().withId("bob"), (held, connection) -> found.add(held.key.id()));
         assertThat(found).containsExactly("bob");
         assertThat(index.maintained()).containsExactly("category", "id");
-        assertThat(index.ids()).containsOnlyKeys("bob");
+        assertThat(index.ids()).containsOnlyKeys("bob", "carol");
+    }
+
+    @Test
+    void positionWhereEveryConnectionHasOnePart_keepsNoBucketUntilAnotherPartComes() {
+        List<Connection> connections = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            connections.add(Connection.of(new RecordingSink(), c -> { }));
+            store.store(ConnectionKey.of("acme", "lobby", "u" + i), connections.get(i));
+        }
+        KeyPattern acme = KeyPattern.all().withScope("acme");
+
+        assertThat(store.count(acme)).isEqualTo(4);
+        assertThat(index.uniform()).containsExactly("scope");
+        assertThat(index.countOfSingleLiteral(acme)).as("no bucket to read a size from").isEqualTo(-1);
+        assertThat(store.keys(KeyPattern.all().withScope("other"))).isEmpty();
+        store.store(ConnectionKey.of("acme", "lobby", "u4"), Connection.of(new RecordingSink(), c -> { }));
+        store.purge(connections.get(0), dev.sfere.EvictionCause.CLOSED);
+        assertThat(index.uniform()).containsExactly("scope");
+        assertThat(store.keys(acme)).hasSize(4);
+        assertThat(store.keys(acme.withCategory("lobby").withId("u4"))).hasSize(1);
+
+        // A second scope: the first store of it builds the index before it returns.
+        store.store(ConnectionKey.of("globex", "lobby", "u0"), Connection.of(new RecordingSink(), c -> { }));
+        assertThat(index.uniform()).isEmpty();
+        assertThat(index.maintained()).containsExactly("scope");
+        assertThat(index.countOfSingleLiteral(acme)).isEqualTo(4);
+        assertThat(index.countOfSingleLiteral(KeyPattern.all().withScope("globex"))).isEqualTo(1);
+        assertThat(index.scopes()).containsOnlyKeys("acme", "globex");
+    }
+
+    @Test
+    void positionScannedWhileEmpty_takesTheFirstStoredPartAsItsSoleOne() {
+        assertThat(store.count(KeyPattern.all().withCategory("lobby"))).isZero();
+        assertThat(index.uniform()).containsExactly("category");
+
+        store.store(ConnectionKey.of("s", "game", "a"), Connection.of(new RecordingSink(), c -> { }));
+        assertThat(index.uniform()).containsExactly("category");
+        assertThat(store.keys(KeyPattern.all().withCategory("game"))).hasSize(1);
+        assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).isEmpty();
+
+        store.store(ConnectionKey.of("s", "lobby", "b"), Connection.of(new RecordingSink(), c -> { }));
+        assertThat(index.uniform()).isEmpty();
+        assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).hasSize(1);
+        assertThat(index.categories()).containsOnlyKeys("game", "lobby");
+    }
+
+    /**
+     * The first lookup by scope scans the store while one thread stores a connection under the scope everyone has so
+     * far and another under a new one, and, in the other half of the rounds, while the store is still empty and both
+     * threads store under scopes of their own. Whoever wins, the new scope must never be hidden behind a uniform
+     * position: afterwards the scope index holds every connection under its own scope.
+     */
+    @Test
+    @Timeout(120)
+    void scanRacingStoresOfAnotherPart_neverLeavesThePositionUniform() throws Exception {
+        int rounds = 3_000;
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                MemoryStore fresh = new MemoryStore();
+                boolean empty = round % 2 == 1;
+                if (!empty) {
+                    for (int i = 0; i < 20; i++) {
+                        fresh.store(ConnectionKey.of("a", "c", "old" + i), Connection.of(new RecordingSink(), c -> { }));
+                    }
+                }
+                ConnectionKey same = ConnectionKey.of(empty ? "x" : "a", "c", "same");
+                ConnectionKey other = ConnectionKey.of("b", "c", "other");
+                CyclicBarrier start = new CyclicBarrier(3);
+                List<Future<?>> futures = List.of(
+                        pool.submit(() -> {
+                            start.await();
+                            return fresh.count(KeyPattern.all().withScope("a"));
+                        }),
+                        pool.submit(() -> {
+                            start.await();
+                            return fresh.store(same, Connection.of(new RecordingSink(), c -> { }));
+                        }),
+                        pool.submit(() -> {
+                            start.await();
+                            return fresh.store(other, Connection.of(new RecordingSink(), c -> { }));
+                        }));
+                for (Future<?> future : futures) {
+                    future.get();
+                }
+                assertThat(fresh.index.uniform()).as("round %d", round).isEmpty();
+                assertThat(fresh.keys(KeyPattern.all().withScope("b"))).as("round %d", round).containsExactly(other);
+                assertThat(fresh.keys(KeyPattern.all().withScope(same.scope()))).as("round %d", round).contains(same);
+                Map<String, Set<Connection>> expected = new java.util.HashMap<>();
+                for (ConnectionKey key : fresh.keys()) {
+                    expected.computeIfAbsent(key.scope(), part -> new java.util.HashSet<>())
+                            .add(fresh.get(key).orElseThrow());
+                }
+                assertThat(fresh.index.scopes()).as("round %d", round).isEqualTo(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
