@@ -208,12 +208,14 @@ public final class Report {
         md.println("| threads | store | Sfere | bare | overhead |");
         md.println("|---:|---|---:|---:|---:|");
         String[][] variants = {
-            {"sfere-memory", "bare-chm", "memory store, three position indexes, against a bare ConcurrentHashMap"},
+            {"sfere-memory", "bare-chm",
+                "memory store after a lookup in each position, against a bare ConcurrentHashMap"},
             {"sfere-memory-no-lookups", "bare-chm", "memory store before any lookup (no position index), same"},
-            {"sfere-memory-by-scope", "bare-chm", "memory store, scope index only, same"},
-            {"sfere-memory-by-category", "bare-chm", "memory store, category index only, same"},
-            {"sfere-memory-by-id", "bare-chm", "memory store, id index only, same"},
-            {"sfere-caffeine", "bare-caffeine", "Caffeine store, three position indexes, against a bare Caffeine cache"},
+            {"sfere-memory-by-scope", "bare-chm", "memory store after a lookup by scope only (the part every key shares: no index kept), same"},
+            {"sfere-memory-by-category", "bare-chm", "memory store after a lookup by category only, same"},
+            {"sfere-memory-by-id", "bare-chm", "memory store after a lookup by id only, same"},
+            {"sfere-caffeine", "bare-caffeine",
+                "Caffeine store after a lookup in each position, against a bare Caffeine cache"},
             {"sfere-caffeine-no-lookups", "bare-caffeine", "Caffeine store before any lookup (no position index), same"},
         };
         for (String threads : values(rows, "Threads")) {
