@@ -251,7 +251,7 @@ final class ConnectionIndex {
      * @param off what {@link #add} returned
      * @return the positions the store should hand to {@link #catchUp}, inside a compute for the key; usually none
      */
-    int settle(Held held, Connection connection, int off) {
+    int settle(Held held, int off) {
         int pending = 0;
         for (int i = 0; i < positions.length; i++) {
             if ((off & (1 << i)) == 0) {

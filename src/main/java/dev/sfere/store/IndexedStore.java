@@ -121,7 +121,7 @@ abstract class IndexedStore implements ConnectionStore {
         } finally {
             afterChange();
         }
-        int pending = off[0] == 0 ? 0 : index.settle(held, connection, off[0]);
+        int pending = off[0] == 0 ? 0 : index.settle(held, off[0]);
         if (pending != 0) {
             // A position index began its build during the compute and may have read the map without this entry.
             try {
