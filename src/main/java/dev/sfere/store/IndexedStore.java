@@ -208,10 +208,9 @@ abstract class IndexedStore implements ConnectionStore {
     @Override
     public int count(KeyPattern pattern) {
         Objects.requireNonNull(pattern, "pattern");
-        if (indexIsExact() && !pattern.isExact()) {
-            if (!ConnectionIndex.hasLiteral(pattern)) {
-                return map.size();
-            }
+        // Not the map's own size for every key: that sum is no snapshot, and while keys come and go it can count
+        // more keys than the store ever held at once. A bucket's member count is exact, so it is read.
+        if (indexIsExact() && ConnectionIndex.hasLiteral(pattern) && !pattern.isExact()) {
             int count = index.countOfSingleLiteral(pattern);
             if (count >= 0) {
                 return count;

@@ -701,6 +701,67 @@ abstract class ConnectionStoreContractTest {
     }
 
     /**
+     * Keys purged and stored again by several threads while others count every key: a count may or may not include
+     * a key that comes or goes meanwhile, but never more keys than there are. (A removal's count change can land
+     * after another thread has stored the key again, so a map's own size can count one key twice.)
+     */
+    @Test
+    @Timeout(120)
+    void countOfEveryKey_whileKeysComeAndGo_neverExceedsTheKeysThereAre() throws Exception {
+        List<ConnectionKey> keys = List.of(ConnectionKey.of("s", "a", "1"), ConnectionKey.of("s", "b", "2"),
+                ConnectionKey.of("t", "a", "3"));
+        int churners = 4;
+        int counters = 2;
+        CountDownLatch start = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(churners + counters);
+        Queue<String> problems = new ConcurrentLinkedQueue<>();
+        try {
+            List<Future<?>> churning = new ArrayList<>();
+            for (int t = 0; t < churners; t++) {
+                Random random = new Random(t);
+                churning.add(pool.submit(() -> {
+                    start.await();
+                    for (int op = 0; op < 100_000 && problems.isEmpty(); op++) {
+                        ConnectionKey key = keys.get(random.nextInt(keys.size()));
+                        // Mostly stores, so the keys are mostly there and a count comes close to all of them.
+                        if (random.nextInt(4) == 0) {
+                            store.purge(key);
+                        } else {
+                            store.store(key, newConnection());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> counting = new ArrayList<>();
+            for (int t = 0; t < counters; t++) {
+                counting.add(pool.submit(() -> {
+                    start.await();
+                    while (!stop.get() && problems.size() < 5) {
+                        int count = store.count(KeyPattern.all());
+                        if (count > keys.size()) {
+                            problems.add("count of every key = " + count + " with " + keys.size() + " keys");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : churning) {
+                future.get();
+            }
+            stop.set(true);
+            for (Future<?> future : counting) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    /**
      * Parts that keep going from no connection to one, to several and back are where a bucket is made from a single
      * connection, retired when it empties, and added to by a thread that read it just before: no connection may be
      * lost in a retired bucket, or left behind in one.
