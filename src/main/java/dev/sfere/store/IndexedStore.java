@@ -211,7 +211,8 @@ abstract class IndexedStore implements ConnectionStore {
         Objects.requireNonNull(pattern, "pattern");
         if (indexIsExact() && !ConnectionIndex.hasLiteral(pattern)) {
             // Counted, not the map's own size: that sum is no snapshot, and while keys come and go it can count more
-            // keys than the store ever held at once. A key met twice was removed meanwhile, which the count shows.
+            // keys than the store ever held at once. The iterator meets a key twice only if it was removed and
+            // stored again meanwhile, which the removal count shows; then the walk below de-duplicates.
             long before = index.removals();
             int count = 0;
             for (Iterator<ConnectionKey> keys = map.keySet().iterator(); keys.hasNext(); keys.next()) {
