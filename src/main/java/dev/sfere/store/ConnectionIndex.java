@@ -204,6 +204,15 @@ final class ConnectionIndex {
     }
 
     /**
+     * The record of a connection that the store's map gives under a key, if this index holds it under that key;
+     * null if not, as while its removal is under way (the record is cleared before the map entry goes).
+     */
+    private Held heldUnder(ConnectionKey key, Connection connection) {
+        Held held = held(connection);
+        return held != null && held.key.equals(key) ? held : null;
+    }
+
+    /**
      * Claims a connection for a key, before the store's compute adds it: sets the record unless the connection
      * already has one.
      *
@@ -380,8 +389,7 @@ final class ConnectionIndex {
     private void scan(Position position) {
         position.state = Position.SCANNING;
         stored.forEach((key, connection) -> {
-            Held held = held(connection);
-            if (!position.mixed && held != null && held.key.equals(key)
+            if (!position.mixed && heldUnder(key, connection) != null
                     && !position.admits(position.part.apply(key))) {
                 position.mixed = true;
             }
@@ -410,8 +418,8 @@ final class ConnectionIndex {
         position.state = Position.BUILDING;
         stored.forEach((key, connection) -> {
             synchronized (stripe(connection)) {
-                Held held = held(connection);
-                if (held != null && held.key.equals(key)) {
+                Held held = heldUnder(key, connection);
+                if (held != null) {
                     add(position.parts, position.part.apply(key), held, connection, true);
                 }
             }
@@ -460,8 +468,8 @@ final class ConnectionIndex {
         }
         if (bucket == null) {
             stored.forEach((key, connection) -> {
-                Held held = held(connection);
-                if (held != null && held.key.equals(key) && pattern.matches(key)) {
+                Held held = heldUnder(key, connection);
+                if (held != null && pattern.matches(key)) {
                     visitor.accept(held, connection);
                 }
             });
@@ -654,7 +662,7 @@ final class ConnectionIndex {
         Map<String, Set<Connection>> out = new HashMap<>();
         if (ready(position) == Position.UNIFORM) {
             stored.forEach((key, connection) -> {
-                if (held(connection) != null) {
+                if (heldUnder(key, connection) != null) {
                     out.computeIfAbsent(position.part.apply(key), part -> new HashSet<>()).add(connection);
                 }
             });

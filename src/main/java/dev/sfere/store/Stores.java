@@ -10,7 +10,9 @@ import dev.sfere.spi.ConnectionStore;
  * <p>The index of a key position (scope, category or id) is built the first time a pattern with a literal in that
  * position is looked up, which reads every connection once, and is kept up to date from then on. Until then,
  * storing and removing a connection cost no index work for that position: an application that looks up only by
- * exact key, or broadcasts only to every key, keeps no position index at all.
+ * exact key, or broadcasts only to every key, keeps no position index at all. Nor is one kept for a position where
+ * every connection has the same part (the one scope of a single-tenant application, say), until a connection with
+ * another part is stored: a lookup of that part reads the store's map instead.
  *
  * <p>An application that wants a store configured in code rather than through MicroProfile Config produces one:
  *
