@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * their record on each connection, as a store does until a pattern with a literal is looked up. The
  * {@code -by-scope}, {@code -by-category} and {@code -by-id} variants of the memory store have answered a lookup in
  * that one position, so they keep that one index: what each position costs on its own.
+ *
+ * <p>{@code bare-chm-indexed} is what an application would write by hand to answer the same lookups: a
+ * {@code ConcurrentHashMap} from key to connection plus, for the category and the id (the positions
+ * {@code sfere-memory} keeps indexes for), a map from each part to a concurrent set of its connections, an emptied
+ * set taken out. It is not atomic with the main map, which Sfere's indexes are; it shows what two hand-kept
+ * indexes cost next to the bare map.
  *
  * <p>The store already holds {@value #RESIDENT} other connections. Keys look like an application's: scope
  * {@code default}, one of 10 categories, a unique id; each thread cycles through keys of its own. The bare
@@ -48,11 +55,12 @@ public class StoreOpsBenchmark {
     static final int MAXIMUM_SIZE = 100_000;
 
     @Param({"sfere-memory", "sfere-memory-no-lookups", "sfere-memory-by-scope", "sfere-memory-by-category",
-            "sfere-memory-by-id", "bare-chm", "sfere-caffeine", "sfere-caffeine-no-lookups", "bare-caffeine"})
+            "sfere-memory-by-id", "bare-chm", "bare-chm-indexed", "sfere-caffeine", "sfere-caffeine-no-lookups", "bare-caffeine"})
     String impl;
 
     ConnectionStore store;
     ConcurrentMap<ConnectionKey, Connection> map;
+    HandIndexed handIndexed;
     Cache<ConnectionKey, Connection> cache;
     final AtomicInteger threads = new AtomicInteger();
 
@@ -66,6 +74,7 @@ public class StoreOpsBenchmark {
                     store = Impl.indexOne(Impl.unindexed("sfere-memory", MAXIMUM_SIZE / 2),
                             impl.substring("sfere-memory-by-".length()));
             case "bare-chm" -> map = new ConcurrentHashMap<>();
+            case "bare-chm-indexed" -> handIndexed = new HandIndexed();
             case "bare-caffeine" -> cache = Caffeine.newBuilder()
                     .maximumSize(MAXIMUM_SIZE)
                     .expireAfterAccess(Duration.ofMinutes(10))
@@ -86,6 +95,8 @@ public class StoreOpsBenchmark {
             store.store(key, connection);
         } else if (map != null) {
             map.put(key, connection);
+        } else if (handIndexed != null) {
+            handIndexed.put(key, connection);
         } else {
             cache.put(key, connection);
         }
@@ -125,11 +136,60 @@ public class StoreOpsBenchmark {
             map.put(key, connection);
             got = map.get(key);
             map.remove(key);
+        } else if (handIndexed != null) {
+            handIndexed.put(key, connection);
+            got = handIndexed.map.get(key);
+            handIndexed.remove(key);
         } else {
             cache.put(key, connection);
             got = cache.getIfPresent(key);
             cache.invalidate(key);
         }
         return got;
+    }
+
+    /** A map with category and id indexes kept by hand, a concurrent set per part, as an application would. */
+    static final class HandIndexed {
+        final ConcurrentMap<ConnectionKey, Connection> map = new ConcurrentHashMap<>();
+        final ConcurrentMap<String, Set<Connection>> byCategory = new ConcurrentHashMap<>();
+        final ConcurrentMap<String, Set<Connection>> byId = new ConcurrentHashMap<>();
+
+        void put(ConnectionKey key, Connection connection) {
+            Connection old = map.put(key, connection);
+            if (old != null) {
+                unindex(key, old);
+            }
+            index(byCategory, key.category(), connection);
+            index(byId, key.id(), connection);
+        }
+
+        void remove(ConnectionKey key) {
+            Connection old = map.remove(key);
+            if (old != null) {
+                unindex(key, old);
+            }
+        }
+
+        private void unindex(ConnectionKey key, Connection connection) {
+            unindex(byCategory, key.category(), connection);
+            unindex(byId, key.id(), connection);
+        }
+
+        /** Adds inside the part's compute, so that a set emptied and dropped meanwhile is not added to. */
+        private static void index(ConcurrentMap<String, Set<Connection>> index, String part, Connection connection) {
+            index.compute(part, (p, set) -> {
+                Set<Connection> members = set != null ? set : ConcurrentHashMap.newKeySet();
+                members.add(connection);
+                return members;
+            });
+        }
+
+        private static void unindex(ConcurrentMap<String, Set<Connection>> index, String part,
+                                    Connection connection) {
+            index.computeIfPresent(part, (p, set) -> {
+                set.remove(connection);
+                return set.isEmpty() ? null : set;
+            });
+        }
     }
 }

@@ -205,7 +205,7 @@ public final class Report {
         }
         md.println("### Store, get and purge of one key, median ns per cycle (each thread)");
         md.println();
-        md.println("| threads | store | Sfere | bare | overhead |");
+        md.println("| threads | store, against what | store | baseline | overhead |");
         md.println("|---:|---|---:|---:|---:|");
         String[][] variants = {
             {"sfere-memory", "bare-chm",
@@ -214,6 +214,10 @@ public final class Report {
             {"sfere-memory-by-scope", "bare-chm", "memory store after a lookup by scope only (the part every key shares: no index kept), same"},
             {"sfere-memory-by-category", "bare-chm", "memory store after a lookup by category only, same"},
             {"sfere-memory-by-id", "bare-chm", "memory store after a lookup by id only, same"},
+            {"sfere-memory", "bare-chm-indexed", "memory store after a lookup in each position, against a "
+                + "ConcurrentHashMap with category and id indexes kept by hand (a concurrent set per part)"},
+            {"bare-chm-indexed", "bare-chm", "not Sfere: that ConcurrentHashMap with hand-kept indexes, against "
+                + "the bare one"},
             {"sfere-caffeine", "bare-caffeine",
                 "Caffeine store after a lookup in each position, against a bare Caffeine cache"},
             {"sfere-caffeine-no-lookups", "bare-caffeine", "Caffeine store before any lookup (no position index), same"},
@@ -222,7 +226,7 @@ public final class Report {
             for (String[] variant : variants) {
                 double sfere = score(rows, "storeGetPurge", Map.of("Threads", threads, "impl", variant[0]));
                 double bare = score(rows, "storeGetPurge", Map.of("Threads", threads, "impl", variant[1]));
-                if (Double.isNaN(sfere)) {
+                if (Double.isNaN(sfere) || Double.isNaN(bare)) {
                     continue;
                 }
                 md.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", threads, variant[2], num(sfere), num(bare),
