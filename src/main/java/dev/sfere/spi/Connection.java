@@ -358,7 +358,8 @@ public final class Connection {
      * in constant time, with no map of its own from connection to key.
      *
      * <p>A connection has one such place, so it can be held by at most one store that uses it. The library's stores
-     * use it: storing a connection that another of them holds fails with an {@link IllegalArgumentException}.
+     * use it: storing a connection that another of them holds fails with an {@link IllegalArgumentException}. While
+     * one of them removes the connection, the place holds a marker of its own for that moment.
      * Applications have no reason to call this.
      *
      * @return the record, or null if no store keeps one

@@ -190,6 +190,17 @@ final class CaffeineStore extends IndexedStore {
         return false;
     }
 
+    /**
+     * Caffeine hides an expired entry at once but removes it only in its maintenance, so a connection whose entry
+     * expired still carries its record until then. Running the maintenance now removes it (and any other expired
+     * entry), through the eviction listener, which clears the record; the removal is told as usual.
+     */
+    @Override
+    boolean removeIfExpired(ConnectionIndex.Held held, Connection connection) {
+        cleanUp();
+        return connection.storeRecord() != held;
+    }
+
     @Override
     public void touch(ConnectionKey key) {
         if (mode == ExpiryMode.SLIDING) {
@@ -202,7 +213,7 @@ final class CaffeineStore extends IndexedStore {
         }
     }
 
-    /** Runs pending maintenance (expiry, size eviction) now; for tests with a fake ticker. */
+    /** Runs pending maintenance (expiry, size eviction) now, on the calling thread. */
     void cleanUp() {
         cache.cleanUp();
         afterChange();

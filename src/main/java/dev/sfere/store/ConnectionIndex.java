@@ -40,6 +40,13 @@ final class ConnectionIndex {
     /** Stands for the bucket of a literal no connection has, which no other bucket can beat. */
     private static final Object EMPTY = new Object();
 
+    /**
+     * A connection's record while its removal takes it out of the position indexes. Not a {@link Held}, so a build
+     * skips the connection as it would one with no record; and not null, so the connection cannot be claimed for
+     * another key until its removal is done with the parts both keys may share.
+     */
+    private static final Object LEAVING = new Object();
+
     private final Position byScope = new Position("scope", ConnectionKey::scope);
     private final Position byCategory = new Position("category", ConnectionKey::category);
     private final Position byId = new Position("id", ConnectionKey::id);
@@ -214,17 +221,25 @@ final class ConnectionIndex {
 
     /**
      * Claims a connection for a key, before the store's compute adds it: sets the record unless the connection
-     * already has one.
+     * already has one. Waits while a removal of the connection is under way, which takes a moment: storing it
+     * meanwhile could put it in a part's bucket that the removal then takes it out of.
      *
      * @return null once claimed, or the record the connection already had (this index's or another store's)
      */
     Object claim(Connection connection, Held record) {
-        for (;;) {
+        for (int spins = 0; ; spins++) {
             if (connection.replaceStoreRecord(null, record)) {
                 return null;
             }
             Object existing = connection.storeRecord();
-            if (existing != null) {
+            if (existing == LEAVING) {
+                if (spins < 100) {
+                    Thread.onSpinWait();
+                } else {
+                    // The removing thread may be waiting for a core.
+                    Thread.yield();
+                }
+            } else if (existing != null) {
                 return existing;
             }
         }
@@ -316,17 +331,23 @@ final class ConnectionIndex {
     }
 
     /**
-     * Takes a connection out of the indexes and clears its record, if it is held here under the key.
+     * Takes a connection out of the indexes and clears its record, if it is held here under the key. The record
+     * reads {@code LEAVING} meanwhile: no build adds the connection once the removal has begun, and no store claims
+     * it before the removal is done.
      *
      * @return true if it was
      */
     boolean remove(ConnectionKey key, Connection connection) {
         Held held = held(connection);
-        if (held == null || !held.key.equals(key) || !connection.replaceStoreRecord(held, null)) {
+        if (held == null || !held.key.equals(key) || !connection.replaceStoreRecord(held, LEAVING)) {
             return false;
         }
-        for (Position position : positions) {
-            update(position, held, connection, false);
+        try {
+            for (Position position : positions) {
+                update(position, held, connection, false);
+            }
+        } finally {
+            connection.replaceStoreRecord(LEAVING, null);
         }
         // After the change: a reader that sees the same count before and after its walk saw no removal.
         removals.increment();

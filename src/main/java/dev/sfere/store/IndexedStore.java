@@ -61,6 +61,18 @@ abstract class IndexedStore implements ConnectionStore {
     abstract Connection peek(ConnectionKey key);
 
     /**
+     * For a store that hides an expired entry before it removes it: removes the entry of a connection that its own
+     * map no longer shows, if it has expired, telling the removal as an expiry.
+     *
+     * @param held       the connection's record, which the caller found on it
+     * @param connection the connection
+     * @return true if the connection no longer carries that record
+     */
+    boolean removeIfExpired(ConnectionIndex.Held held, Connection connection) {
+        return false;
+    }
+
+    /**
      * Whether the index holds exactly the map's live entries, so a walk of the index needs no check at all. True of
      * a plain map, whose index changes inside the same per-key compute; not of a cache, whose index keeps an
      * expired entry until the cache's maintenance removes it.
@@ -92,6 +104,10 @@ abstract class IndexedStore implements ConnectionStore {
         Object existing = index.claim(connection, held);
         if (existing != null) {
             if (existing instanceof ConnectionIndex.Held mine && mine.owner == index) {
+                if (peek(mine.key) != connection && removeIfExpired(mine, connection)) {
+                    // Its entry had expired, hidden but not yet removed: now it is, and the connection is free.
+                    return store(key, connection);
+                }
                 if (mine.key.equals(key)) {
                     touch(key);
                     return connection;

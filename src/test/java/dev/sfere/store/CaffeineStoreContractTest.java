@@ -120,6 +120,47 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
         assertNoRecordLeft();
     }
 
+    /**
+     * Storing a connection again once its entry has expired stores it, whether or not the cache's maintenance has
+     * removed the expired entry yet: before, the store took the call for activity on an entry it already had and
+     * stored nothing.
+     */
+    @Test
+    void expiredConnection_storedAgainUnderItsKeyBeforeCleanUp_isStoredAndItsExpiryTold() {
+        Connection alice = newConnection();
+        store.store(ALICE, alice);
+        advance(DURATION);
+        assertThat(store.get(ALICE)).isEmpty();
+
+        assertThat(store.store(ALICE, alice)).isSameAs(alice);
+
+        assertThat(store.get(ALICE)).containsSame(alice);
+        assertThat(store.keyOf(alice)).contains(ALICE);
+        assertThat(store.keys(LOBBY)).containsExactly(ALICE);
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
+        advance(DURATION.minus(ONE_NANO));
+        runMaintenance();
+        assertThat(store.get(ALICE)).as("a full lifetime from the new store").containsSame(alice);
+        assertIndexConsistent();
+    }
+
+    /** The same under another key: the expired entry no longer holds the connection, so it may move. */
+    @Test
+    void expiredConnection_storedUnderAnotherKeyBeforeCleanUp_isStoredThere() {
+        Connection alice = newConnection();
+        store.store(ALICE, alice);
+        advance(DURATION);
+
+        assertThat(store.store(BOB, alice)).isSameAs(alice);
+
+        assertThat(store.get(BOB)).containsSame(alice);
+        assertThat(store.get(ALICE)).isEmpty();
+        assertThat(store.keyOf(alice)).contains(BOB);
+        assertThat(store.keys(LOBBY)).containsExactly(BOB);
+        assertThat(removals.all()).containsExactly(new RecordingListener.Removal(ALICE, alice, EvictionCause.EXPIRED));
+        assertIndexConsistent();
+    }
+
     @Test
     void expiredKey_isInvisibleBeforeCleanUp() {
         Connection alice = newConnection();

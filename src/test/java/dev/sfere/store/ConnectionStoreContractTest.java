@@ -21,6 +21,7 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -698,6 +699,74 @@ abstract class ConnectionStoreContractTest {
         assertThat(index().categories().keySet()).containsExactly("lobby");
         assertThat(index().ids().keySet()).containsExactlyInAnyOrder("alice", "bob");
         assertIndexConsistent();
+    }
+
+    /**
+     * A connection moved to another key while its purge is still under way: the store under the new key waits for
+     * the purge to finish with the connection's index entries (it is refused until the purge has begun), so the
+     * purge cannot take out the entries the new store just made for the parts both keys share.
+     */
+    @Test
+    @Timeout(120)
+    void purgeRacingAStoreOfTheSameConnectionUnderAnotherKey_leavesItIndexedUnderTheNewKey() throws Exception {
+        // Parts that differ in every position, and a lookup in each: all three position indexes are kept.
+        store.store(ConnectionKey.of("other", "x", "f"), newConnection());
+        store.store(ConnectionKey.of("a", "c", "g"), newConnection());
+        store.keys(KeyPattern.all().withScope("a"));
+        store.keys(KeyPattern.all().withCategory("c"));
+        store.keys(KeyPattern.all().withId("f"));
+        ConnectionKey first = ConnectionKey.of("a", "c", "1");
+        ConnectionKey second = ConnectionKey.of("a", "c", "2");
+        List<KeyPattern> patterns = List.of(KeyPattern.all().withScope("a"), KeyPattern.all().withCategory("c"),
+                KeyPattern.all().withId("2"));
+        CyclicBarrier barrier = new CyclicBarrier(2);
+        int rounds = 30_000;
+        List<String> problems = new ArrayList<>();
+        ExecutorService purger = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> purging = purger.submit(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    barrier.await();
+                    store.purge(first);
+                    barrier.await();
+                }
+                return null;
+            });
+            for (int i = 0; i < rounds && problems.size() < 5; i++) {
+                Connection moving = newConnection();
+                store.store(first, moving);
+                barrier.await();
+                while (!storedUnder(second, moving)) {
+                    Thread.onSpinWait();
+                }
+                barrier.await();
+                for (KeyPattern pattern : patterns) {
+                    if (!store.keys(pattern).contains(second)) {
+                        problems.add("round " + i + ": " + pattern + " misses " + second);
+                    }
+                }
+                store.purge(second);
+            }
+            if (problems.size() >= 5) {
+                purger.shutdownNow();
+            } else {
+                purging.get();
+            }
+        } finally {
+            purger.shutdownNow();
+        }
+        assertThat(problems).isEmpty();
+        assertIndexConsistent();
+    }
+
+    /** Stores a connection under a key; false while the store refuses it as still stored under another key. */
+    private boolean storedUnder(ConnectionKey key, Connection connection) {
+        try {
+            store.store(key, connection);
+            return true;
+        } catch (IllegalArgumentException stillUnderItsOldKey) {
+            return false;
+        }
     }
 
     /**
