@@ -46,8 +46,6 @@ public final class Connection {
 
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
-    private static final OutboundSseEvent[] EMPTY = {};
-
     private static final AtomicReferenceFieldUpdater<Connection, Object> STORE_RECORD =
             AtomicReferenceFieldUpdater.newUpdater(Connection.class, Object.class, "storeRecord");
 
@@ -65,7 +63,12 @@ public final class Connection {
     private ArrayDeque<OutboundSseEvent> queue;
     /** Guarded by {@code this}: a task that writes the queue is scheduled or running. */
     private boolean writing;
-    /** Guarded by {@code this}: {@link #close()} came during a write; the writing task closes the stream. */
+    /**
+     * Guarded by {@code this}: a thread is handing an event to the sink (a delivery task, or the request thread while
+     * the stream opens), and closes the stream itself if {@link #close()} comes meanwhile.
+     */
+    private boolean inWrite;
+    /** Guarded by {@code this}: {@link #close()} came during a write; the writing thread closes the stream. */
     private boolean closeRequested;
     /** Guarded by {@code this}: the request thread that opened the stream, while its resource method runs. */
     private Thread opener;
@@ -133,8 +136,14 @@ public final class Connection {
             return false;
         }
         boolean start;
+        boolean direct = false;
         synchronized (this) {
             if (opener == Thread.currentThread()) {
+                if (done.get()) {
+                    // Closed since the check above: nothing may be written any more.
+                    return false;
+                }
+                inWrite = direct = true;
                 start = false;
             } else if (!enqueue(events)) {
                 start = false;
@@ -142,7 +151,6 @@ public final class Connection {
             } else {
                 start = opener == null && !writing;
                 writing |= start;
-                events = EMPTY;
             }
         }
         if (events == null) {
@@ -152,9 +160,25 @@ public final class Connection {
         if (start) {
             schedule();
         }
+        if (!direct) {
+            return !done.get();
+        }
         // The opening request's own events are written now, ahead of what other threads queued meanwhile, and
         // outside the lock: only this thread can change the opener.
-        return writeAll(events) && !done.get();
+        boolean written = false;
+        try {
+            written = writeAll(events);
+        } finally {
+            boolean close;
+            synchronized (this) {
+                inWrite = false;
+                close = takeCloseRequest();
+            }
+            if (close) {
+                closeSink();
+            }
+        }
+        return written && !done.get();
     }
 
     /** Called with the lock held: queues the events, or empties the queue and answers false when they do not fit. */
@@ -224,12 +248,16 @@ public final class Connection {
         }
     }
 
-    /** Writes queued events, one at a time and never holding the lock while writing, until none is left. */
+    /**
+     * Writes queued events, one at a time and never holding the lock while writing, until none is left or the
+     * connection is done (a failed write gives it up, so the next turn drops the rest).
+     */
     private void drain() {
         boolean close;
         while (true) {
             OutboundSseEvent event;
             synchronized (this) {
+                inWrite = false;
                 event = done.get() || queue == null ? null : queue.pollFirst();
                 if (event == null) {
                     writing = false;
@@ -239,15 +267,9 @@ public final class Connection {
                     close = takeCloseRequest();
                     break;
                 }
+                inWrite = true;
             }
-            if (!write(event)) {
-                synchronized (this) {
-                    writing = false;
-                    queue.clear();
-                    close = takeCloseRequest();
-                }
-                break;
-            }
+            write(event);
         }
         if (close) {
             closeSink();
@@ -315,10 +337,12 @@ public final class Connection {
     }
 
     /**
-     * Closes the stream and drops the events still waiting. If a delivery task is writing to the stream, that task
-     * closes it once its write returns (a write to a client that stopped reading can block until the runtime's
-     * write time-out, and runtimes make a close wait for it), so this method never waits for a write. A failure to
-     * close is swallowed, since the stream is unusable either way. Does not call the give-up handler.
+     * Closes the stream and drops the events still waiting. If a thread is writing to the stream (a delivery task,
+     * or the request thread while the stream opens), that thread closes it once its write returns (a write to a
+     * client that stopped reading can block until the runtime's write time-out, and runtimes make a close wait for
+     * it), so this method never waits for a write; otherwise it closes the stream at once, even if a delivery task
+     * is still waiting for a thread (that task then writes nothing). A failure to close is swallowed, since the
+     * stream is unusable either way. Does not call the give-up handler.
      */
     public void close() {
         done.set(true);
@@ -326,7 +350,7 @@ public final class Connection {
             if (queue != null) {
                 queue.clear();
             }
-            if (writing) {
+            if (inWrite) {
                 // A write is in progress, perhaps blocked on a client that stopped reading, and runtimes make a
                 // close wait for it: the writing thread closes the stream when its write returns, rather than
                 // a second thread waiting as long.

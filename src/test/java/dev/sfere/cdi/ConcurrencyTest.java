@@ -155,6 +155,9 @@ class ConcurrencyTest {
             if (sink.libraryCloses() > 1) {
                 broken.add("closed " + sink.libraryCloses() + " times: " + sink);
             }
+            if (sink.sendsAfterClose() > 0) {
+                broken.add("written " + sink.sendsAfterClose() + " times after the library closed it: " + sink);
+            }
         }
         List<ConnectionKey> keys = store.keys();
         for (ConnectionKey key : keys) {

@@ -164,6 +164,45 @@ class ConnectionTest {
     }
 
     @Test
+    void closeWhileTheOpenerWrites_returnsAtOnce_andTheOpenerClosesWhenItsWriteReturns() throws Exception {
+        Sink sink = new Sink();
+        sink.block = new CountDownLatch(1);
+        Connection connection = Connection.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
+        CompletableFuture<Boolean> opener = CompletableFuture.supplyAsync(() -> {
+            connection.opening();
+            return connection.send(event(1));
+        }, pool);
+        assertThat(sink.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        // As when the stream is replaced, purged or found slow while its resource method still writes.
+        assertTimeoutPreemptively(Duration.ofSeconds(2), connection::close);
+        assertThat(sink.isClosed()).as("not while the request thread's write is blocked").isFalse();
+
+        sink.block.countDown();
+        assertThat(opener.get(5, TimeUnit.SECONDS)).as("the send reports the stream closed").isFalse();
+        assertThat(sink.isClosed()).as("closed by the request thread after its write").isTrue();
+        assertThat(sink.closes).isEqualTo(1);
+        assertThat(givenUp).isEmpty();
+    }
+
+    @Test
+    void closeWhileTheDeliveryTaskWaitsForAThread_closesAtOnce_andTheTaskWritesNothing() {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        Sink sink = new Sink();
+        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        connection.send(event(1));
+        assertThat(tasks).hasSize(1);
+
+        connection.close();
+        assertThat(sink.isClosed()).as("closed now, not by a task that may never run (at shutdown)").isTrue();
+
+        tasks.poll().run();
+        assertThat(sink.written).isEmpty();
+        assertThat(sink.closes).isEqualTo(1);
+        assertThat(givenUp).isEmpty();
+    }
+
+    @Test
     void whileOpening_theOpenerWritesAtOnce_othersWaitUntilOpened() throws Exception {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
