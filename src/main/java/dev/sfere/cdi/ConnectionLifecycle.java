@@ -154,7 +154,9 @@ class ConnectionLifecycle {
     }
 
     /**
-     * Stores a sink under a key and fires {@link SfereConnected}.
+     * Stores a sink under a key and fires {@link SfereConnected}. If an observer of that event throws, the
+     * connection is taken out again as for a resource method that threw ({@link #onRequestFailed}), and the
+     * exception reaches the caller, failing the request.
      *
      * @return the stored connection
      */
@@ -168,7 +170,12 @@ class ConnectionLifecycle {
         if (current != null) {
             current.registered(key);
         }
-        connected.fire(new SfereConnected(key));
+        try {
+            connected.fire(new SfereConnected(key));
+        } catch (RuntimeException | Error e) {
+            onRequestFailed(connection);
+            throw e;
+        }
         return connection;
     }
 
@@ -205,12 +212,12 @@ class ConnectionLifecycle {
     /**
      * Closes a removed stream: off the caller's thread, since a runtime may block in closing a stream whose client
      * stopped reading and a broadcast must never wait for that; on the caller's thread at shutdown, so that the
-     * server need not wait for open streams.
+     * server need not wait for open streams. A close still waiting for a delivery thread at shutdown is done then.
      */
     private void close(Connection connection, EvictionCause cause) {
         if (cause != EvictionCause.SHUTDOWN) {
             try {
-                threads.delivery().execute(connection::close);
+                threads.delivery().execute(new Closing(connection));
                 return;
             } catch (RuntimeException rejected) {
                 // shut down: close here
@@ -266,6 +273,20 @@ class ConnectionLifecycle {
         if (current != null) {
             current.close();
         }
-        threads.stop();
+        for (Runnable dropped : threads.stop()) {
+            if (dropped instanceof Closing closing) {
+                // A stream removed just before, whose close no delivery thread took up: left open, the server
+                // would wait for it.
+                closing.run();
+            }
+        }
+    }
+
+    /** The close of a removed stream, handed to the delivery threads; recognised among the tasks they leave. */
+    private record Closing(Connection connection) implements Runnable {
+        @Override
+        public void run() {
+            connection.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sfere.cdi;
 
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -223,8 +224,12 @@ final class SfereThreads {
         return delivery;
     }
 
-    /** Stops the library's own threads; managed executors belong to the container and are left alone. */
-    void stop() {
+    /**
+     * Stops the library's own threads; managed executors belong to the container and are left alone.
+     *
+     * @return the delivery tasks that were still waiting for a thread of the library's own, which will not run
+     */
+    List<Runnable> stop() {
         if (watchdog != null) {
             watchdog.cancel(false);
         }
@@ -232,7 +237,8 @@ final class SfereThreads {
             scheduler.shutdownNow();
         }
         if (ownDelivery) {
-            ((ExecutorService) delivery).shutdownNow();
+            return ((ExecutorService) delivery).shutdownNow();
         }
+        return List.of();
     }
 }

@@ -1,0 +1,168 @@
+package dev.sfere.cdi;
+
+import dev.sfere.Broadcaster;
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.OutboundEvents;
+import dev.sfere.SfereConnected;
+import dev.sfere.SfereEvicted;
+import dev.sfere.SfereKey;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.jboss.weld.junit5.EnableWeld;
+import org.jboss.weld.junit5.WeldInitiator;
+import org.jboss.weld.junit5.WeldSetup;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The ends of a connection's life that are easy to get wrong: a refused registration, and shutdown. */
+@EnableWeld
+class LifecycleEndsTest {
+
+    @WeldSetup
+    WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
+            .addExtension(new SfereExtension())
+            .addBeanClass(Resource.class)
+            .addBeanClass(Refuser.class)).build();
+
+    @Inject
+    Resource resource;
+
+    @Inject
+    ConnectionStore store;
+
+    @Inject
+    Broadcaster broadcaster;
+
+    @Inject
+    ConnectionLifecycle lifecycle;
+
+    @Inject
+    Refuser refuser;
+
+    /** An SSE resource method, called directly: the interceptor runs as it does for a request. */
+    @ApplicationScoped
+    static class Resource {
+        @SfereKey(category = "room", id = "{user}")
+        public void events(@PathParam("user") String user, SseEventSink sink) {
+        }
+    }
+
+    /** An application that refuses some users when they connect, and records what leaves. */
+    @ApplicationScoped
+    static class Refuser {
+        private final List<SfereEvicted> evicted = new CopyOnWriteArrayList<>();
+
+        void on(@Observes SfereConnected event) {
+            if (event.key().id().equals("mallory")) {
+                throw new IllegalStateException("mallory is not welcome");
+            }
+        }
+
+        void on(@Observes SfereEvicted event) {
+            evicted.add(event);
+        }
+
+        /** Read through the bean's proxy, which has no state of its own. */
+        List<SfereEvicted> evicted() {
+            return evicted;
+        }
+    }
+
+    /** A client that stopped reading: a write blocks until the writing thread is interrupted. */
+    static final class Stalled implements SseEventSink {
+        final CountDownLatch entered;
+
+        Stalled(CountDownLatch entered) {
+            this.entered = entered;
+        }
+
+        @Override
+        public boolean isClosed() {
+            return false;
+        }
+
+        @Override
+        public CompletionStage<?> send(OutboundSseEvent event) {
+            entered.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void observerOfSfereConnectedThrows_theRequestFails_andItsStreamIsNotLeftStored() {
+        FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
+        ConnectionKey key = ConnectionKey.of("default", "room", "mallory");
+
+        assertThatThrownBy(() -> resource.events("mallory", sink)).hasMessage("mallory is not welcome");
+
+        assertThat(store.get(key)).as("the refused stream is not stored").isEmpty();
+        assertThat(broadcaster.send(key, broadcaster.event("n", "hello"))).isZero();
+        assertThat(refuser.evicted()).containsExactly(new SfereEvicted(key, EvictionCause.CLOSED));
+        assertThat(sink.isClosed()).as("left to the runtime, which answers the failed request").isFalse();
+    }
+
+    /** Every delivery thread of the library's own is stuck in a write to a client that stopped reading. */
+    private void occupyEveryDeliveryThread() throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(SfereThreads.MAX_DELIVERY_THREADS);
+        for (int i = 0; i < SfereThreads.MAX_DELIVERY_THREADS; i++) {
+            Connection stalled = lifecycle.register(ConnectionKey.of("default", "room", "stalled-" + i),
+                    new Stalled(entered));
+            stalled.opened();
+            stalled.send(OutboundEvents.text("n", "x"));
+        }
+        assertThat(entered.await(10, TimeUnit.SECONDS)).as("every delivery thread stuck").isTrue();
+    }
+
+    @Test
+    void shutdown_closesAStreamWhoseDeliveryWaitsForAThread() throws Exception {
+        occupyEveryDeliveryThread();
+        FakeSink waiting = new FakeSink(FakeSink.Mode.HEALTHY);
+        Connection connection = lifecycle.register(ConnectionKey.of("default", "room", "waiting"), waiting);
+        connection.opened();
+        assertThat(connection.send(OutboundEvents.text("n", "y"))).isTrue();
+
+        lifecycle.shutdown();
+
+        assertThat(waiting.isClosed()).as("closed at shutdown, not left to a task that will never run").isTrue();
+        assertThat(waiting.sent).isEmpty();
+    }
+
+    @Test
+    void shutdown_closesAStreamRemovedJustBeforeWhoseCloseWaitsForAThread() throws Exception {
+        occupyEveryDeliveryThread();
+        FakeSink removed = new FakeSink(FakeSink.Mode.HEALTHY);
+        ConnectionKey key = ConnectionKey.of("default", "room", "removed");
+        lifecycle.register(key, removed).opened();
+        store.purge(key);
+        assertThat(removed.isClosed()).as("its close waits for a delivery thread").isFalse();
+
+        lifecycle.shutdown();
+
+        assertThat(removed.isClosed()).as("closed at shutdown").isTrue();
+    }
+}
