@@ -152,7 +152,7 @@ public record KeyPattern(Segment scope, Segment category, Segment id) {
      * @throws IllegalArgumentException if {@code scope} is not a valid key part
      */
     public KeyPattern withScope(String scope) {
-        return new KeyPattern(new Literal(scope), category, id);
+        return new KeyPattern(new Literal(Parts.require("scope", scope)), category, id);
     }
 
     /**
@@ -163,7 +163,7 @@ public record KeyPattern(Segment scope, Segment category, Segment id) {
      * @throws IllegalArgumentException if {@code category} is not a valid key part
      */
     public KeyPattern withCategory(String category) {
-        return new KeyPattern(scope, new Literal(category), id);
+        return new KeyPattern(scope, new Literal(Parts.require("category", category)), id);
     }
 
     /**
@@ -174,7 +174,7 @@ public record KeyPattern(Segment scope, Segment category, Segment id) {
      * @throws IllegalArgumentException if {@code id} is not a valid key part
      */
     public KeyPattern withId(String id) {
-        return new KeyPattern(scope, category, new Literal(id));
+        return new KeyPattern(scope, category, new Literal(Parts.require("id", id)));
     }
 
     /**

@@ -24,7 +24,7 @@ final class Parts {
         if (value == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
-        if (value.isBlank()) {
+        if (isBlank(value)) {
             throw new IllegalArgumentException(name + " must not be blank, got \"" + value + "\"");
         }
         if (value.length() > MAX_LENGTH) {
@@ -49,6 +49,11 @@ final class Parts {
             }
         }
         return value;
+    }
+
+    /** Blank: nothing but white space, the no-break spaces included, which {@link String#isBlank} lets through. */
+    private static boolean isBlank(String value) {
+        return value.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c));
     }
 
     private static String printable(String value) {

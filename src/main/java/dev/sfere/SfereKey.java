@@ -20,12 +20,14 @@ import java.lang.annotation.Target;
  *
  * <p>On a method with an {@link jakarta.ws.rs.sse.SseEventSink} parameter, the sink is stored under
  * {@code [scope, category, id]} before the method body runs, {@link SfereConnected} is fired, and the connection is
- * purged again (cause {@link EvictionCause#CLOSED}) if the method throws. The scope comes from the
- * {@link ScopeResolver} bean. On a method without a sink, the key's connection is marked active instead (see
- * sliding expiry), for example on the request that posts a chat message.
+ * purged again (cause {@link EvictionCause#CLOSED}) if the method throws, or an observer of that event does. The
+ * scope comes from the {@link ScopeResolver} bean. On a method without a sink, the key's connection is marked active
+ * instead (see sliding expiry), for example on the request that posts a chat message.
  *
  * <p>The resource class must be a CDI bean (for example {@code @RequestScoped}) so that the interceptor applies.
- * A template that names no parameter, a blank category, or two sinks on one method fail deployment.
+ * A template that names no parameter, or a name that two parameters carry (a {@code @QueryParam("user")} beside
+ * the {@code @PathParam("user")}, which would let a client choose its own key), fixed text in the template that no
+ * id may hold (a control character, say), a blank category, or two sinks on one method fail deployment.
  */
 @InterceptorBinding
 @Documented

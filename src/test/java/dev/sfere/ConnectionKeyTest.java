@@ -39,6 +39,16 @@ class ConnectionKeyTest {
                 .hasMessageStartingWith(part + " must not be blank");
     }
 
+    /** No-break spaces look like spaces and are white space to a reader, though not to {@code String.isBlank}. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u00A0", "\u202F\u2007", " \u00A0 "})
+    void of_onlyNoBreakSpaces_isBlank(String blank) {
+        assertThatThrownBy(() -> keyWith("id", blank))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("id must not be blank");
+        assertThat(ConnectionKey.of("s", "lobby", "a\u00A0b").id()).isEqualTo("a\u00A0b");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"scope", "category", "id"})
     void of_controlCharacter_namesThePartAndTheCharacter(String part) {

@@ -80,7 +80,13 @@ class KeyPatternTest {
                 .hasMessageStartingWith("pattern literal must not be blank");
         assertThatThrownBy(() -> KeyPattern.all().withId("a\nb"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("control characters");
+                .hasMessageStartingWith("id must not contain control characters");
+        assertThatThrownBy(() -> KeyPattern.all().withCategory("lobby").withScope(" "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("scope must not be blank");
+        assertThatThrownBy(() -> KeyPattern.all().withCategory(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("category must not be null");
     }
 
     @Test

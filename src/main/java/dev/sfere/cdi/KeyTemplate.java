@@ -56,6 +56,9 @@ final class KeyTemplate {
                     + "\" is not a valid key part: " + e.getMessage(), e);
         }
         Map<String, Integer> params = new HashMap<>();
+        // Names two parameters carry (a @QueryParam("user") beside a @PathParam("user"), say): a template naming
+        // one could take the value from either, so it is refused.
+        Map<String, String> ambiguous = new HashMap<>();
         int sinkIndex = -1;
         Class<?>[] types = method.getParameterTypes();
         Annotation[][] annotations = method.getParameterAnnotations();
@@ -70,15 +73,20 @@ final class KeyTemplate {
             for (Annotation a : annotations[i]) {
                 String name = paramName(a);
                 if (name != null) {
-                    params.putIfAbsent(name, i);
+                    Integer first = params.putIfAbsent(name, i);
+                    if (first != null && first != i) {
+                        ambiguous.put(name, "parameters " + first + " and " + i);
+                    }
                 }
             }
         }
-        List<Object> parts = parse(key.id(), params, where);
+        List<Object> parts = parse(key.id(), params, ambiguous, where);
+        checkFixedText(key.id(), parts, where);
         return new KeyTemplate(key.category(), parts, key.id(), sinkIndex);
     }
 
-    private static List<Object> parse(String template, Map<String, Integer> params, String where) {
+    private static List<Object> parse(String template, Map<String, Integer> params, Map<String, String> ambiguous,
+                                      String where) {
         List<Object> parts = new ArrayList<>();
         int i = 0;
         while (i < template.length()) {
@@ -103,6 +111,11 @@ final class KeyTemplate {
                         + "@HeaderParam, @CookieParam, @FormParam or @MatrixParam(\"" + name + "\"); "
                         + "annotated parameters: " + (params.isEmpty() ? "none" : params.keySet()));
             }
+            if (ambiguous.containsKey(name)) {
+                throw new IllegalArgumentException("SFERE-008: " + where + ": the id template \"" + template
+                        + "\" names {" + name + "}, which " + ambiguous.get(name) + " both carry (counting from 0); "
+                        + "a client could then choose its own key through the other one. Rename one of them");
+            }
             parts.add(index);
             i = close + 1;
         }
@@ -110,6 +123,32 @@ final class KeyTemplate {
             throw new IllegalArgumentException("SFERE-006: " + where + ": the id template is blank");
         }
         return List.copyOf(parts);
+    }
+
+    /**
+     * Checks the template's fixed text as a key id would be checked, so that a control character or an over-long
+     * text fails deployment instead of turning every request into a 400.
+     */
+    private static void checkFixedText(String template, List<Object> parts, String where) {
+        StringBuilder fixed = new StringBuilder();
+        boolean substituted = false;
+        for (Object part : parts) {
+            if (part instanceof String text) {
+                fixed.append(text);
+            } else {
+                substituted = true;
+            }
+        }
+        if (substituted) {
+            // A substituted value has at least one character.
+            fixed.append('x');
+        }
+        try {
+            ConnectionKey.of("check", "check", fixed.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("SFERE-009: " + where + ": the fixed text of the id template \""
+                    + template + "\" can never make a valid id: " + e.getMessage(), e);
+        }
     }
 
     private static String paramName(Annotation a) {

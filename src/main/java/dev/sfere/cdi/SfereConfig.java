@@ -33,6 +33,8 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String NATS_MAX_BYTES = "sfere.cluster.nats.max-bytes";
     /** The largest queue size accepted: beyond it, a stalled client could hold a great deal of memory. */
     static final int MAX_QUEUE_SIZE = 1_000_000;
+    /** The longest duration whose nanoseconds fit in a {@code long}, in whole days. */
+    static final long MAX_DAYS = Long.MAX_VALUE / 86_400_000_000_000L;
 
     /** Which store the library produces. */
     enum StoreType { MEMORY, CAFFEINE }
@@ -93,6 +95,12 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
         if (parsed.isNegative() || (parsed.isZero() && !zeroAllowed)) {
             throw bad(key, value.get(), allowed);
         }
+        try {
+            // The library counts durations in nanoseconds; past about 292 years that count overflows.
+            parsed.toNanos();
+        } catch (ArithmeticException e) {
+            throw bad(key, value.get(), allowed + ", of at most " + MAX_DAYS + " days");
+        }
         return parsed;
     }
 
@@ -115,7 +123,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     private static int queueSize(Config config) {
         long size = positiveLong(config, QUEUE_SIZE, 1000);
         if (size > MAX_QUEUE_SIZE) {
-            throw bad(QUEUE_SIZE, Long.toString(size), "a whole number from 1 to " + MAX_QUEUE_SIZE);
+            throw bad(QUEUE_SIZE, raw(config, QUEUE_SIZE).orElseThrow(), "a whole number from 1 to " + MAX_QUEUE_SIZE);
         }
         return (int) size;
     }
@@ -140,7 +148,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
         Storage storage = choice(config, NATS_STORAGE, Storage.MEMORY, Storage.class);
         long replicas = positiveLong(config, NATS_REPLICAS, 1);
         if (replicas > 5) {
-            throw bad(NATS_REPLICAS, Long.toString(replicas), "1 to 5");
+            throw bad(NATS_REPLICAS, raw(config, NATS_REPLICAS).orElseThrow(), "1 to 5");
         }
         String maxBytesText = raw(config, NATS_MAX_BYTES).orElse("-1");
         long maxBytes;

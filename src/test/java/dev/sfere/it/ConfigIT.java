@@ -111,6 +111,16 @@ class ConfigIT {
                 .hasMessageContaining("sfere.heartbeat.interval=\"-PT1S\"");
     }
 
+    /** Past about 292 years a duration's nanoseconds overflow, which deployment once reported as "long overflow". */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sfere.heartbeat.interval", "sfere.store.duration"})
+    void durationTooLongToCount_failsDeploymentNamingKeyAndValue(String key) {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of(key, "P200000D"), EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining(key + "=\"P200000D\"")
+                .hasMessageContaining("at most 106751 days");
+    }
+
     @Test
     void unknownStoreType_failsDeployment() {
         assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.store.type", "redis"),
@@ -121,7 +131,8 @@ class ConfigIT {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "-1", "lots", "1000001", "99999999999999999999"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "-1", "lots", "1000001", "+1000001",
+            "99999999999999999999"})
     void badQueueSize_failsDeploymentNamingKeyAndValue(String value) {
         assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.connection.queue-size", value),
                 EventLog.class))

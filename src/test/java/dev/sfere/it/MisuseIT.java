@@ -13,6 +13,7 @@ import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.sse.SseEventSink;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,25 @@ class MisuseIT {
         assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), BlankCategoryResource.class))
                 .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
                 .hasMessageContaining("SFERE-002");
+    }
+
+    @Test
+    void templateNameCarriedByTwoParameters_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), TwoSourcesResource.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-008")
+                .hasMessageContaining("TwoSourcesResource.events")
+                .hasMessageContaining("{user}")
+                .hasMessageContaining("parameters 0 and 1");
+    }
+
+    @Test
+    void controlCharacterInTheTemplatesFixedText_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), TabResource.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-009")
+                .hasMessageContaining("TabResource.events")
+                .hasMessageContaining("U+0009");
     }
 
     @Test
@@ -87,6 +107,28 @@ class MisuseIT {
         @Path("{user}")
         @SfereKey(category = " ", id = "{user}")
         public void events(@PathParam("user") String user, @Context SseEventSink sink) {
+        }
+    }
+
+    /** {user} could come from the query string as well as the path: the client would choose its key. */
+    @Path("sources")
+    @RequestScoped
+    public static class TwoSourcesResource {
+        @GET
+        @Path("{user}")
+        @SfereKey(category = "lobby", id = "{user}")
+        public void events(@QueryParam("user") String fromQuery, @PathParam("user") String fromPath,
+                           @Context SseEventSink sink) {
+        }
+    }
+
+    @Path("tab")
+    @RequestScoped
+    public static class TabResource {
+        @GET
+        @Path("{room}")
+        @SfereKey(category = "lobby", id = "room\t{room}")
+        public void events(@PathParam("room") String room, @Context SseEventSink sink) {
         }
     }
 
