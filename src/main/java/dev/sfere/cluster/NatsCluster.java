@@ -115,6 +115,9 @@ public final class NatsCluster implements Cluster {
                 .reconnectWait(Duration.ofMillis(500))
                 .connectionTimeout(Duration.ofSeconds(2))
                 .noEcho()
+                // A server that stops reading must not make broadcasts wait: events for the other instances are
+                // dropped instead, as they are while the server cannot be reached.
+                .discardMessagesWhenOutgoingQueueFull()
                 .connectionListener(this::onConnectionEvent)
                 .errorListener(new QuietErrors())
                 .build();
@@ -254,7 +257,13 @@ public final class NatsCluster implements Cluster {
     @Override
     public void removed(ConnectionKey key) {
         if (up) {
-            submit(() -> deleteIfOurs(KeyCodec.encode(key)));
+            submit(() -> {
+                // The key may be held again already: a removal is told after its entry left the store, when a new
+                // request may have stored the key (and queued its put before this).
+                if (store.get(key).isEmpty()) {
+                    deleteIfOurs(KeyCodec.encode(key));
+                }
+            });
         }
     }
 
@@ -365,13 +374,21 @@ public final class NatsCluster implements Cluster {
         }
     }
 
-    /** Puts every key we hold again, so that none ages out while we hold it. */
+    /**
+     * Puts every key we hold again, so that none ages out while we hold it. Never throws: a periodic task that
+     * throws is not run again, and every key of the instance would then age out of the directory.
+     */
     private void refresh() {
         if (!up || directory == null) {
             return;
         }
-        for (ConnectionKey key : store.keys()) {
-            put(KeyCodec.encode(key));
+        try {
+            for (ConnectionKey key : store.keys()) {
+                put(KeyCodec.encode(key));
+            }
+        } catch (RuntimeException e) {
+            failedOnce(directoryFailureLogged, "refreshing the directory failed; trying again on the next refresh",
+                    e);
         }
     }
 
@@ -382,7 +399,9 @@ public final class NatsCluster implements Cluster {
         }
         try {
             kv.put(encoded, instanceBytes);
-        } catch (IOException | JetStreamApiException e) {
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            // The client also refuses with unchecked exceptions (a full outgoing queue, say): one key's failure
+            // must not stop the others being written.
             failedOnce(directoryFailureLogged, "writing the directory failed", e);
         }
     }

@@ -1,0 +1,314 @@
+package dev.sfere.cluster;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
+import dev.sfere.OutboundEvents;
+import dev.sfere.it.NatsServer;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import dev.sfere.spi.RemovalListener;
+import dev.sfere.store.Stores;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two cluster members on a real {@code nats-server}: the directory of keys, and a server that stops reading. Each
+ * test here failed before the fix it names.
+ */
+class NatsDirectoryTest {
+
+    private static final ConnectionKey ALICE = ConnectionKey.of("default", "lobby", "alice");
+
+    @BeforeEach
+    void needsNatsServer() {
+        Assumptions.assumeTrue(NatsServer.available(), "no nats-server on this machine");
+    }
+
+    private static Connection connection() {
+        return Connection.of(new SseEventSink() {
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public CompletionStage<?> send(OutboundSseEvent event) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close() {
+            }
+        }, c -> { });
+    }
+
+    private static boolean within(Duration limit, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+
+    private static NatsSettings settings(NatsServer nats, String bucket, Duration maxAge) {
+        return new NatsSettings(nats.url(), bucket, maxAge, false, 1, -1);
+    }
+
+    /** Starts a member whose received broadcasts' data go to {@code seen}. */
+    private static Cluster member(NatsSettings settings, ConnectionStore store, List<String> seen) {
+        return NatsCluster.start(settings, store,
+                (pattern, excludeKeys, excludePattern, events) -> seen.add(OutboundEvents.dataText(events[0])),
+                Object::toString);
+    }
+
+    /** Waits until a broadcast from one member reaches the other. */
+    private static void awaitLinked(Cluster from, List<String> seenByOther) throws InterruptedException {
+        OutboundSseEvent[] ping = {OutboundEvents.text("m", "ping")};
+        assertThat(within(Duration.ofSeconds(10), () -> {
+            from.publish(KeyPattern.all(), null, null, ping);
+            return seenByOther.contains("ping");
+        })).as("the members reach each other").isTrue();
+    }
+
+    /** A store whose key listing fails once, when asked to: as any unexpected failure in a refresh. */
+    private static final class FailingOnce implements ConnectionStore {
+        final ConnectionStore inner = Stores.memory();
+        final AtomicBoolean failNext = new AtomicBoolean();
+        final CountDownLatch failed = new CountDownLatch(1);
+
+        @Override
+        public Connection store(ConnectionKey key, Connection connection) {
+            return inner.store(key, connection);
+        }
+
+        @Override
+        public Optional<Connection> get(ConnectionKey key) {
+            return inner.get(key);
+        }
+
+        @Override
+        public boolean purge(ConnectionKey key, EvictionCause cause) {
+            return inner.purge(key, cause);
+        }
+
+        @Override
+        public boolean purge(Connection connection, EvictionCause cause) {
+            return inner.purge(connection, cause);
+        }
+
+        @Override
+        public List<ConnectionKey> keys() {
+            if (failNext.compareAndSet(true, false)) {
+                failed.countDown();
+                throw new IllegalStateException("a failure the refresh did not expect");
+            }
+            return inner.keys();
+        }
+
+        @Override
+        public List<ConnectionKey> keys(KeyPattern pattern) {
+            return inner.keys(pattern);
+        }
+
+        @Override
+        public int count(KeyPattern pattern) {
+            return inner.count(pattern);
+        }
+
+        @Override
+        public void forEach(KeyPattern pattern, BiConsumer<ConnectionKey, Connection> action) {
+            inner.forEach(pattern, action);
+        }
+
+        @Override
+        public Optional<ConnectionKey> keyOf(Connection connection) {
+            return inner.keyOf(connection);
+        }
+
+        @Override
+        public void touch(ConnectionKey key) {
+            inner.touch(key);
+        }
+
+        @Override
+        public void addRemovalListener(RemovalListener listener) {
+            inner.addRemovalListener(listener);
+        }
+    }
+
+    /** Before the fix a refresh that threw was never run again, and every key of the member aged out. */
+    @Test
+    @Timeout(60)
+    void refreshThatFailsOnce_goesOn_soTheMembersKeysStayListed() throws Exception {
+        try (NatsServer nats = new NatsServer()) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            FailingOnce store = new FailingOnce();
+            NatsSettings twoSeconds = settings(nats, "refresh", Duration.ofSeconds(2));
+            Cluster a = member(twoSeconds, store, new ArrayList<>());
+            Cluster b = member(twoSeconds, Stores.memory(), seen);
+            try {
+                awaitLinked(a, seen);
+                store.store(ALICE, connection());
+                a.registered(ALICE);
+                assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(ALICE))).isTrue();
+
+                store.failNext.set(true);
+                assertThat(store.failed.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("a refresh failed").isTrue();
+                // Entries live 2 s and are written again every 0.5 s: after 4 s only refreshes keep alice listed.
+                Thread.sleep(4_000);
+
+                assertThat(b.keys(KeyPattern.all())).as("alice, still held by a").contains(ALICE);
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    /** Before the fix the key's entry was longer than NATS accepts, so other members never listed it. */
+    @Test
+    @Timeout(60)
+    void keyWithLongPartsInAnotherScript_isListedByTheOtherMember() throws Exception {
+        try (NatsServer nats = new NatsServer()) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            ConnectionStore store = Stores.memory();
+            ConnectionKey longKey = ConnectionKey.of("default", "\u754c".repeat(256), "\u754c".repeat(256));
+            NatsSettings settings = settings(nats, "long", Duration.ofSeconds(30));
+            Cluster a = member(settings, store, new ArrayList<>());
+            Cluster b = member(settings, Stores.memory(), seen);
+            try {
+                awaitLinked(a, seen);
+                store.store(longKey, connection());
+                a.registered(longKey);
+
+                assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(longKey)))
+                        .as("the long key listed by the other member").isTrue();
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    /**
+     * A removal is told after its entry left the store, when a new request may already have stored the key again.
+     * Before the fix the removal's directory delete, queued after the new store's put, took the key out of the
+     * directory while the member held it (2 to 10 rounds in 400).
+     */
+    @Test
+    @Timeout(120)
+    void keyStoredAgainWhileItsOldConnectionIsRemoved_staysListed() throws Exception {
+        try (NatsServer nats = new NatsServer()) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            ConnectionStore store = Stores.memory();
+            NatsSettings settings = settings(nats, "again", Duration.ofSeconds(30));
+            Cluster a = member(settings, store, new ArrayList<>());
+            Cluster b = member(settings, Stores.memory(), seen);
+            // As the library's lifecycle does: the directory hears of every removal.
+            store.addRemovalListener((key, connection, cause) -> a.removed(key));
+            try {
+                awaitLinked(a, seen);
+                List<String> lost = new ArrayList<>();
+                for (int i = 0; i < 150; i++) {
+                    ConnectionKey key = ConnectionKey.of("s", "c", "k" + i);
+                    Connection old = connection();
+                    store.store(key, old);
+                    a.registered(key);
+                    CountDownLatch go = new CountDownLatch(1);
+                    Thread remover = new Thread(() -> {
+                        awaitQuietly(go);
+                        store.purge(old, EvictionCause.CLOSED);
+                    });
+                    Thread storer = new Thread(() -> {
+                        awaitQuietly(go);
+                        store.store(key, connection());
+                        a.registered(key);
+                    });
+                    remover.start();
+                    storer.start();
+                    go.countDown();
+                    remover.join();
+                    storer.join();
+                    // The member's own thread works through its queue of directory writes meanwhile.
+                    Thread.sleep(60);
+                    if (store.get(key).isPresent() && !b.keys(KeyPattern.exactly(key)).contains(key)) {
+                        lost.add(key.id());
+                    }
+                }
+                assertThat(lost).as("keys held but missing from the directory").isEmpty();
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    /**
+     * A server that stops reading while its connection stays open (a hung process). Before the fix every
+     * broadcast waited 2 s for room in the client's outgoing queue once it had filled.
+     */
+    @Test
+    @Timeout(60)
+    void serverThatStopsReading_neverMakesABroadcastWait() throws Exception {
+        try (NatsServer nats = new NatsServer()) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            NatsSettings settings = settings(nats, "stalled", Duration.ofSeconds(30));
+            Cluster a = member(settings, Stores.memory(), new ArrayList<>());
+            Cluster b = member(settings, Stores.memory(), seen);
+            ProcessHandle server = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().command().orElse("").contains("nats-server")).findFirst().orElseThrow();
+            try {
+                awaitLinked(a, seen);
+                signal("-STOP", server);
+                OutboundSseEvent[] large = {OutboundEvents.text("m", "x".repeat(10_000))};
+                long slowest = 0;
+                long started = System.nanoTime();
+                for (int i = 0; i < 8_000 && System.nanoTime() - started < Duration.ofSeconds(10).toNanos(); i++) {
+                    long before = System.nanoTime();
+                    a.publish(KeyPattern.all(), null, null, large);
+                    slowest = Math.max(slowest, System.nanoTime() - before);
+                }
+                assertThat(Duration.ofNanos(slowest)).as("the slowest broadcast to the stalled server")
+                        .isLessThan(Duration.ofMillis(500));
+            } finally {
+                signal("-CONT", server);
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    private static void signal(String signal, ProcessHandle process) throws Exception {
+        new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
