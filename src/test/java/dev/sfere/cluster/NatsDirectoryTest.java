@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
@@ -90,6 +91,29 @@ class NatsDirectoryTest {
             from.publish(KeyPattern.all(), null, null, ping);
             return seenByOther.contains("ping");
         })).as("the members reach each other").isTrue();
+    }
+
+    /** What a test does with two linked members: {@code a} over the given store, {@code b} over an empty one. */
+    private interface TwoMembers {
+        void run(Cluster a, Cluster b) throws Exception;
+    }
+
+    /** Starts a server and two members on one bucket, waits until they reach each other, runs a test, stops all. */
+    private static void withTwoMembers(String bucket, Duration maxAge, ConnectionStore storeOfA, TwoMembers test)
+            throws Exception {
+        try (NatsServer nats = new NatsServer()) {
+            List<String> seenByB = new CopyOnWriteArrayList<>();
+            NatsSettings settings = settings(nats, bucket, maxAge);
+            Cluster a = member(settings, storeOfA, new ArrayList<>());
+            Cluster b = member(settings, Stores.memory(), seenByB);
+            try {
+                awaitLinked(a, seenByB);
+                test.run(a, b);
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
     }
 
     /** A store whose key listing fails once, when asked to: as any unexpected failure in a refresh. */
@@ -162,54 +186,34 @@ class NatsDirectoryTest {
     @Test
     @Timeout(60)
     void refreshThatFailsOnce_goesOn_soTheMembersKeysStayListed() throws Exception {
-        try (NatsServer nats = new NatsServer()) {
-            List<String> seen = new CopyOnWriteArrayList<>();
-            FailingOnce store = new FailingOnce();
-            NatsSettings twoSeconds = settings(nats, "refresh", Duration.ofSeconds(2));
-            Cluster a = member(twoSeconds, store, new ArrayList<>());
-            Cluster b = member(twoSeconds, Stores.memory(), seen);
-            try {
-                awaitLinked(a, seen);
-                store.store(ALICE, connection());
-                a.registered(ALICE);
-                assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(ALICE))).isTrue();
+        FailingOnce store = new FailingOnce();
+        withTwoMembers("refresh", Duration.ofSeconds(2), store, (a, b) -> {
+            store.store(ALICE, connection());
+            a.registered(ALICE);
+            assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(ALICE))).isTrue();
 
-                store.failNext.set(true);
-                assertThat(store.failed.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("a refresh failed").isTrue();
-                // Entries live 2 s and are written again every 0.5 s: after 4 s only refreshes keep alice listed.
-                Thread.sleep(4_000);
+            store.failNext.set(true);
+            assertThat(store.failed.await(5, TimeUnit.SECONDS)).as("a refresh failed").isTrue();
+            // Entries live 2 s and are written again every 0.5 s: after 4 s only refreshes keep alice listed.
+            Thread.sleep(4_000);
 
-                assertThat(b.keys(KeyPattern.all())).as("alice, still held by a").contains(ALICE);
-            } finally {
-                a.close();
-                b.close();
-            }
-        }
+            assertThat(b.keys(KeyPattern.all())).as("alice, still held by a").contains(ALICE);
+        });
     }
 
     /** Before the fix the key's entry was longer than NATS accepts, so other members never listed it. */
     @Test
     @Timeout(60)
     void keyWithLongPartsInAnotherScript_isListedByTheOtherMember() throws Exception {
-        try (NatsServer nats = new NatsServer()) {
-            List<String> seen = new CopyOnWriteArrayList<>();
-            ConnectionStore store = Stores.memory();
-            ConnectionKey longKey = ConnectionKey.of("default", "\u754c".repeat(256), "\u754c".repeat(256));
-            NatsSettings settings = settings(nats, "long", Duration.ofSeconds(30));
-            Cluster a = member(settings, store, new ArrayList<>());
-            Cluster b = member(settings, Stores.memory(), seen);
-            try {
-                awaitLinked(a, seen);
-                store.store(longKey, connection());
-                a.registered(longKey);
+        ConnectionStore store = Stores.memory();
+        ConnectionKey longKey = ConnectionKey.of("default", "\u754c".repeat(256), "\u754c".repeat(256));
+        withTwoMembers("long", Duration.ofSeconds(30), store, (a, b) -> {
+            store.store(longKey, connection());
+            a.registered(longKey);
 
-                assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(longKey)))
-                        .as("the long key listed by the other member").isTrue();
-            } finally {
-                a.close();
-                b.close();
-            }
-        }
+            assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(longKey)))
+                    .as("the long key listed by the other member").isTrue();
+        });
     }
 
     /**
@@ -220,49 +224,39 @@ class NatsDirectoryTest {
     @Test
     @Timeout(120)
     void keyStoredAgainWhileItsOldConnectionIsRemoved_staysListed() throws Exception {
-        try (NatsServer nats = new NatsServer()) {
-            List<String> seen = new CopyOnWriteArrayList<>();
-            ConnectionStore store = Stores.memory();
-            NatsSettings settings = settings(nats, "again", Duration.ofSeconds(30));
-            Cluster a = member(settings, store, new ArrayList<>());
-            Cluster b = member(settings, Stores.memory(), seen);
+        ConnectionStore store = Stores.memory();
+        withTwoMembers("again", Duration.ofSeconds(30), store, (a, b) -> {
             // As the library's lifecycle does: the directory hears of every removal.
             store.addRemovalListener((key, connection, cause) -> a.removed(key));
-            try {
-                awaitLinked(a, seen);
-                List<String> lost = new ArrayList<>();
-                for (int i = 0; i < 150; i++) {
-                    ConnectionKey key = ConnectionKey.of("s", "c", "k" + i);
-                    Connection old = connection();
-                    store.store(key, old);
+            List<String> lost = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                ConnectionKey key = ConnectionKey.of("s", "c", "k" + i);
+                Connection old = connection();
+                store.store(key, old);
+                a.registered(key);
+                CountDownLatch go = new CountDownLatch(1);
+                Thread remover = new Thread(() -> {
+                    awaitQuietly(go);
+                    store.purge(old, EvictionCause.CLOSED);
+                });
+                Thread storer = new Thread(() -> {
+                    awaitQuietly(go);
+                    store.store(key, connection());
                     a.registered(key);
-                    CountDownLatch go = new CountDownLatch(1);
-                    Thread remover = new Thread(() -> {
-                        awaitQuietly(go);
-                        store.purge(old, EvictionCause.CLOSED);
-                    });
-                    Thread storer = new Thread(() -> {
-                        awaitQuietly(go);
-                        store.store(key, connection());
-                        a.registered(key);
-                    });
-                    remover.start();
-                    storer.start();
-                    go.countDown();
-                    remover.join();
-                    storer.join();
-                    // The member's own thread works through its queue of directory writes meanwhile.
-                    Thread.sleep(60);
-                    if (store.get(key).isPresent() && !b.keys(KeyPattern.exactly(key)).contains(key)) {
-                        lost.add(key.id());
-                    }
+                });
+                remover.start();
+                storer.start();
+                go.countDown();
+                remover.join();
+                storer.join();
+                // The member's own thread works through its queue of directory writes meanwhile.
+                Thread.sleep(60);
+                if (store.get(key).isPresent() && !b.keys(KeyPattern.exactly(key)).contains(key)) {
+                    lost.add(key.id());
                 }
-                assertThat(lost).as("keys held but missing from the directory").isEmpty();
-            } finally {
-                a.close();
-                b.close();
             }
-        }
+            assertThat(lost).as("keys held but missing from the directory").isEmpty();
+        });
     }
 
     /**
@@ -272,16 +266,11 @@ class NatsDirectoryTest {
     @Test
     @Timeout(60)
     void serverThatStopsReading_neverMakesABroadcastWait() throws Exception {
-        try (NatsServer nats = new NatsServer()) {
-            List<String> seen = new CopyOnWriteArrayList<>();
-            NatsSettings settings = settings(nats, "stalled", Duration.ofSeconds(30));
-            Cluster a = member(settings, Stores.memory(), new ArrayList<>());
-            Cluster b = member(settings, Stores.memory(), seen);
+        withTwoMembers("stalled", Duration.ofSeconds(30), Stores.memory(), (a, b) -> {
             ProcessHandle server = ProcessHandle.current().descendants()
                     .filter(p -> p.info().command().orElse("").contains("nats-server")).findFirst().orElseThrow();
+            signal("-STOP", server);
             try {
-                awaitLinked(a, seen);
-                signal("-STOP", server);
                 OutboundSseEvent[] large = {OutboundEvents.text("m", "x".repeat(10_000))};
                 long slowest = 0;
                 long started = System.nanoTime();
@@ -294,10 +283,8 @@ class NatsDirectoryTest {
                         .isLessThan(Duration.ofMillis(500));
             } finally {
                 signal("-CONT", server);
-                a.close();
-                b.close();
             }
-        }
+        });
     }
 
     private static void signal(String signal, ProcessHandle process) throws Exception {
