@@ -235,8 +235,12 @@ class ConnectionLifecycle {
             long now = System.nanoTime();
             long quiet = heartbeatInterval.toNanos();
             store.forEach(KeyPattern.all(), (key, connection) -> {
-                boolean alive = now - connection.lastWriteNanos() < quiet || connection.send(HEARTBEAT);
-                if (alive && !connection.hasFailed()) {
+                if (now - connection.lastWriteNanos() >= quiet) {
+                    // Quiet: the comment finds out whether the client is still there. It renews the stream on a
+                    // later round, once written; one that waits behind a write to a client that stopped reading
+                    // renews nothing, so such a stream still expires.
+                    connection.send(HEARTBEAT);
+                } else if (!connection.hasFailed()) {
                     store.touch(key);
                 }
             });

@@ -96,7 +96,9 @@ class BroadcasterTest {
         assertThat(after.sent).extracting(OutboundEvents::dataText).isEqualTo(
                 before.sent.stream().map(OutboundEvents::dataText).toList());
         assertThat(before.writers).noneMatch(name -> name.equals(Thread.currentThread().getName()));
-        Poll.until(Duration.ofSeconds(5), "b purged", () -> !store.keys().contains(b) && broken.isClosed());
+        // The eviction is told after the entry leaves the store, on the thread that saw the failure.
+        Poll.until(Duration.ofSeconds(5), "b purged and told", () -> !store.keys().contains(b) && broken.isClosed()
+                && !evictions.seen().isEmpty());
         assertThat(store.keys()).hasSize(2);
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(b, EvictionCause.CLOSED));
     }
