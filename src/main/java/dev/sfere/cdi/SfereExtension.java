@@ -13,6 +13,7 @@ import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
+import jakarta.enterprise.inject.spi.Decorator;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessBean;
@@ -22,7 +23,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The portable extension: adds the library's beans, checks every {@link SfereKey} at deployment, supplies the
@@ -34,6 +37,8 @@ public class SfereExtension implements Extension {
     private final List<String> definitionErrors = new ArrayList<>();
     private boolean applicationStore;
     private boolean applicationScopeResolver;
+    /** Decorators of the store or the resolver, by the type they decorate: CDI decorates no bean the library adds. */
+    private final Map<Type, String> decorators = new HashMap<>();
     private volatile SfereConfig config;
     /** The class whose presence shows the NATS client is there; another name only in tests. */
     String natsClient = "io.nats.client.Nats";
@@ -71,7 +76,17 @@ public class SfereExtension implements Extension {
     }
 
     void noticeApplicationBeans(@Observes ProcessBean<?> event) {
-        if (!event.getBean().getQualifiers().contains(Default.Literal.INSTANCE)) {
+        if (event.getBean() instanceof Decorator<?> decorator) {
+            // It has the store's types without being a store of its own.
+            for (Type type : decorator.getDecoratedTypes()) {
+                if (type == ConnectionStore.class || type == ScopeResolver.class) {
+                    decorators.put(type, decorator.getBeanClass().getName());
+                }
+            }
+            return;
+        }
+        if (event.getBean() instanceof jakarta.enterprise.inject.spi.Interceptor<?>
+                || !event.getBean().getQualifiers().contains(Default.Literal.INSTANCE)) {
             return;
         }
         for (Type type : event.getBean().getTypes()) {
@@ -84,6 +99,13 @@ public class SfereExtension implements Extension {
     }
 
     void addDefaults(@Observes AfterBeanDiscovery discovery) {
+        if (!applicationStore) {
+            undecoratable(ConnectionStore.class, "ConnectionStore that returns your wrapper around "
+                    + "Stores.caffeine()...build()");
+        }
+        if (!applicationScopeResolver) {
+            undecoratable(ScopeResolver.class, "ScopeResolver that returns your own resolver");
+        }
         definitionErrors.forEach(message -> discovery.addDefinitionError(new IllegalStateException(message)));
         if (!applicationStore) {
             discovery.addBean()
@@ -100,6 +122,16 @@ public class SfereExtension implements Extension {
                     .scope(ApplicationScoped.class)
                     .id(SfereExtension.class.getName() + ".ScopeResolver")
                     .createWith(context -> new DefaultScopeResolver(config().defaultScope()));
+        }
+    }
+
+    /** A decorator of a bean the library adds would be silently left out: CDI decorates only the application's. */
+    private void undecoratable(Class<?> type, String own) {
+        String decorator = decorators.get(type);
+        if (decorator != null) {
+            definitionErrors.add("SFERE-010: the decorator " + decorator + " decorates " + type.getSimpleName()
+                    + ", but CDI does not decorate the default one the library adds, so it would never run; wrap it "
+                    + "yourself instead, for example in a @Produces @ApplicationScoped " + own);
         }
     }
 

@@ -1,15 +1,20 @@
 package dev.sfere.it;
 
 import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
 import dev.sfere.ScopeResolver;
 import dev.sfere.SfereKey;
 import dev.sfere.spi.ConnectionStore;
 import dev.sfere.store.Stores;
+import jakarta.annotation.Priority;
+import jakarta.decorator.Decorator;
+import jakarta.decorator.Delegate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -67,6 +72,16 @@ class MisuseIT {
                 .hasMessageContaining("SFERE-009")
                 .hasMessageContaining("TabResource.events")
                 .hasMessageContaining("U+0009");
+    }
+
+    /** Before, the decorator made the library leave its store out, and deployment failed as unsatisfied. */
+    @Test
+    void decoratorOfTheLibrarysStore_failsDeploymentSayingWhatToDoInstead() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), CountingStore.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-010")
+                .hasMessageContaining(CountingStore.class.getName())
+                .hasMessageContaining("@Produces @ApplicationScoped ConnectionStore");
     }
 
     @Test
@@ -129,6 +144,20 @@ class MisuseIT {
         @Path("{room}")
         @SfereKey(category = "lobby", id = "room\t{room}")
         public void events(@PathParam("room") String room, @Context SseEventSink sink) {
+        }
+    }
+
+    /** A decorator of the store: CDI would never apply it to the store the library adds. */
+    @Decorator
+    @Priority(100)
+    public abstract static class CountingStore implements ConnectionStore {
+        @Inject
+        @Delegate
+        ConnectionStore delegate;
+
+        @Override
+        public boolean purge(ConnectionKey key, EvictionCause cause) {
+            return delegate.purge(key, cause);
         }
     }
 
