@@ -46,7 +46,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     enum Storage { MEMORY, FILE }
 
     static SfereConfig from(Config config) {
-        return new SfereConfig(
+        SfereConfig read = new SfereConfig(
                 choice(config, STORE_TYPE, StoreType.CAFFEINE, StoreType.class),
                 duration(config, STORE_DURATION, Duration.ofMinutes(10), false),
                 positiveLong(config, STORE_MAXIMUM_SIZE, 10_000),
@@ -55,6 +55,15 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
                 scope(config),
                 queueSize(config),
                 nats(config));
+        Duration heartbeat = read.heartbeatInterval();
+        if (read.storeType() == StoreType.CAFFEINE && read.expiryMode() == ExpiryMode.SLIDING && !heartbeat.isZero()
+                && read.storeDuration().compareTo(heartbeat.multipliedBy(2)) < 0) {
+            // A quiet live stream is renewed about once per heartbeat interval: a shorter window would expire it.
+            throw bad(STORE_DURATION, raw(config, STORE_DURATION).orElse(read.storeDuration().toString()),
+                    "with sliding expiry, at least twice " + HEARTBEAT_INTERVAL + " (" + heartbeat + "), since "
+                            + "heartbeats renew a quiet stream about once per interval; or turn heartbeats off");
+        }
+        return read;
     }
 
     private static Optional<String> raw(Config config, String key) {

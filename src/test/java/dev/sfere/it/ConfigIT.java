@@ -121,6 +121,20 @@ class ConfigIT {
                 .hasMessageContaining("at most 106751 days");
     }
 
+    /** Heartbeats renew a quiet live stream about once per interval: a shorter sliding window would expire it. */
+    @Test
+    void slidingWindowShorterThanTwoHeartbeats_failsDeploymentNamingBoth() {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.store.duration", "PT20S",
+                "sfere.heartbeat.interval", "PT15S"), EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.store.duration=\"PT20S\"")
+                .hasMessageContaining("sfere.heartbeat.interval (PT15S)");
+        TestServer.deployOnly(java.util.Map.of("sfere.store.duration", "PT20S", "sfere.heartbeat.interval",
+                "PT15S", "sfere.store.expiry-mode", "fixed"), EventLog.class);
+        TestServer.deployOnly(java.util.Map.of("sfere.store.duration", "PT30S", "sfere.heartbeat.interval",
+                "PT15S"), EventLog.class);
+    }
+
     @Test
     void unknownStoreType_failsDeployment() {
         assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.store.type", "redis"),
