@@ -18,9 +18,11 @@ import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,6 +94,14 @@ public class SfereExtension implements Extension {
         for (Type type : event.getBean().getTypes()) {
             if (type == ConnectionStore.class) {
                 applicationStore = true;
+                Class<? extends Annotation> scope = event.getBean().getScope();
+                if (scope != ApplicationScoped.class && scope != Singleton.class) {
+                    // Each injection point would get a store of its own: the broadcaster would not see the
+                    // connections the interceptor stored.
+                    definitionErrors.add("SFERE-011: the application's ConnectionStore (" + event.getBean()
+                            + ") is @" + scope.getSimpleName() + "; it must be @ApplicationScoped or @Singleton, "
+                            + "so that the whole application shares one store");
+                }
             } else if (type == ScopeResolver.class) {
                 applicationScopeResolver = true;
             }

@@ -84,6 +84,16 @@ class MisuseIT {
                 .hasMessageContaining("@Produces @ApplicationScoped ConnectionStore");
     }
 
+    /** Before, each injection point got a store of its own, and the application saw none of the connections. */
+    @Test
+    void applicationStoreWithoutASharedScope_failsDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), DependentStore.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-011")
+                .hasMessageContaining("@Dependent")
+                .hasMessageContaining("@ApplicationScoped or @Singleton");
+    }
+
     @Test
     void applicationProducers_replaceTheDefaultsWithoutAmbiguity() {
         try (TestServer server = TestServer.with().beans(OwnBeans.class).resources(LobbyResource.class)
@@ -144,6 +154,14 @@ class MisuseIT {
         @Path("{room}")
         @SfereKey(category = "lobby", id = "room\t{room}")
         public void events(@PathParam("room") String room, @Context SseEventSink sink) {
+        }
+    }
+
+    /** A store produced without a scope: a new one for every injection point. */
+    public static class DependentStore {
+        @Produces
+        ConnectionStore store() {
+            return Stores.memory();
         }
     }
 
