@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -23,7 +24,11 @@ public class UserNameFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        List<PathSegment> segments = request.getUriInfo().getPathSegments(true);
+        List<PathSegment> segments = new ArrayList<>(request.getUriInfo().getPathSegments(true));
+        // ".../events/" still reaches the events method, and Jersey lists an empty last segment for the slash.
+        while (!segments.isEmpty() && segments.get(segments.size() - 1).getPath().isEmpty()) {
+            segments.remove(segments.size() - 1);
+        }
         if (segments.size() != 3 || !Lobby.CATEGORY.equals(segments.get(0).getPath())
                 || !USER_ACTIONS.contains(segments.get(2).getPath())) {
             return;
