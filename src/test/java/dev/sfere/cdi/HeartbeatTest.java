@@ -11,8 +11,6 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
@@ -21,8 +19,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,32 +42,6 @@ class HeartbeatTest {
         }
     }
 
-    /** A client that stopped reading: its first write blocks until released, as a full TCP window makes it. */
-    static final class StalledSink implements SseEventSink {
-        final CountDownLatch release = new CountDownLatch(1);
-        final CountDownLatch writing = new CountDownLatch(1);
-
-        @Override
-        public boolean isClosed() {
-            return false;
-        }
-
-        @Override
-        public CompletionStage<?> send(OutboundSseEvent event) {
-            writing.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     /**
      * Before the fix, each heartbeat round renewed a quiet stream as soon as a heartbeat was queued for it, so a
      * client that stopped reading, whose queued heartbeats were never written, was kept past its sliding expiry for
@@ -84,7 +54,7 @@ class HeartbeatTest {
         ConfigProviderResolver resolver = ConfigProviderResolver.instance();
         resolver.releaseConfig(ConfigProvider.getConfig());
         resolver.registerConfig(config, Thread.currentThread().getContextClassLoader());
-        StalledSink stalled = new StalledSink();
+        StalledSink stalled = new StalledSink(new CountDownLatch(1));
         try (WeldContainer container = new Weld().disableDiscovery().addExtension(new SfereExtension())
                 .addBeanClass(StoreProducer.class).initialize()) {
             ConnectionLifecycle lifecycle = container.select(ConnectionLifecycle.class).get();
@@ -95,7 +65,7 @@ class HeartbeatTest {
             stuck.opened();
             lifecycle.register(quietKey, new FakeSink(FakeSink.Mode.HEALTHY)).opened();
             stuck.send(OutboundEvents.comment("first"));
-            assertThat(stalled.writing.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(stalled.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
             // 3 s of real time, in which heartbeats also run every 50 ms by themselves; 2 s of the store's time,
             // two sliding windows. The quiet stream's heartbeats are written and renew it.

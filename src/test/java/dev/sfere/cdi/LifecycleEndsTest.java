@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import org.jboss.weld.junit5.EnableWeld;
 import org.jboss.weld.junit5.WeldInitiator;
@@ -21,8 +20,6 @@ import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,35 +81,6 @@ class LifecycleEndsTest {
         }
     }
 
-    /** A client that stopped reading: a write blocks until the writing thread is interrupted. */
-    static final class Stalled implements SseEventSink {
-        final CountDownLatch entered;
-
-        Stalled(CountDownLatch entered) {
-            this.entered = entered;
-        }
-
-        @Override
-        public boolean isClosed() {
-            return false;
-        }
-
-        @Override
-        public CompletionStage<?> send(OutboundSseEvent event) {
-            entered.countDown();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @Test
     void observerOfSfereConnectedThrows_theRequestFails_andItsStreamIsNotLeftStored() {
         FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
@@ -131,7 +99,7 @@ class LifecycleEndsTest {
         CountDownLatch entered = new CountDownLatch(SfereThreads.MAX_DELIVERY_THREADS);
         for (int i = 0; i < SfereThreads.MAX_DELIVERY_THREADS; i++) {
             Connection stalled = lifecycle.register(ConnectionKey.of("default", "room", "stalled-" + i),
-                    new Stalled(entered));
+                    new StalledSink(entered));
             stalled.opened();
             stalled.send(OutboundEvents.text("n", "x"));
         }
