@@ -4,8 +4,6 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.inject.spi.DeploymentException;
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,11 +74,7 @@ class ClusterConfigTest {
 
     @Test
     void natsWithoutTheClient_failsDeploymentSayingWhatToAdd() {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(Map.of("sfere.cluster.type", "nats"), "test", 500)).build();
-        ConfigProviderResolver.instance().releaseConfig(ConfigProvider.getConfig(loader));
-        ConfigProviderResolver.instance().registerConfig(config, loader);
+        SmallRyeConfig config = TestConfig.register(Map.of("sfere.cluster.type", "nats"));
         try {
             SfereExtension extension = new SfereExtension();
             extension.natsClient = "io.nats.client.NotThere";
@@ -89,7 +83,7 @@ class ClusterConfigTest {
                     .hasMessageContaining("SFERE-101")
                     .hasMessageContaining("io.nats:jnats");
         } finally {
-            ConfigProviderResolver.instance().releaseConfig(config);
+            TestConfig.release(config);
         }
     }
 }

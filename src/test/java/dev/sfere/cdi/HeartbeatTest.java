@@ -6,13 +6,9 @@ import dev.sfere.OutboundEvents;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import dev.sfere.store.Stores;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.Test;
@@ -49,11 +45,7 @@ class HeartbeatTest {
      */
     @Test
     void heartbeatsStuckBehindAStalledWrite_renewNothing_whileAQuietLiveStreamIsKept() throws Exception {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(
-                Map.of("sfere.heartbeat.interval", "PT0.1S"), "test", 500)).build();
-        ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-        resolver.releaseConfig(ConfigProvider.getConfig());
-        resolver.registerConfig(config, Thread.currentThread().getContextClassLoader());
+        SmallRyeConfig config = TestConfig.register(Map.of("sfere.heartbeat.interval", "PT0.1S"));
         StalledSink stalled = new StalledSink(new CountDownLatch(1));
         try (WeldContainer container = new Weld().disableDiscovery().addExtension(new SfereExtension())
                 .addBeanClass(StoreProducer.class).initialize()) {
@@ -79,7 +71,7 @@ class HeartbeatTest {
             assertThat(store.get(stalledKey)).as("a stream with no write through for two windows").isEmpty();
         } finally {
             stalled.release.countDown();
-            resolver.releaseConfig(config);
+            TestConfig.release(config);
         }
     }
 }
