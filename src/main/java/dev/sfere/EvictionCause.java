@@ -14,7 +14,10 @@ public enum EvictionCause {
     SIZE,
     /** The garbage collector reclaimed the entry (only for stores holding weak or soft references). */
     COLLECTED,
-    /** The client went away: a write to its stream failed, threw, or left the stream closed. */
+    /**
+     * The client went away: a write to its stream failed, threw, or left the stream closed. Also the cause when the
+     * resource method that opened the stream, or an observer of {@link SfereConnected}, threw.
+     */
     CLOSED,
     /**
      * The client reads too slowly: more events were waiting for its stream than {@code sfere.connection.queue-size}
