@@ -20,7 +20,7 @@ public record ConnectionKey(String scope, String category, String id) {
      * @param category the category
      * @param id       the id
      * @throws IllegalArgumentException if a part is null, blank, longer than 256 characters or contains a
-     *                                  control character; the message names the part
+     *                                  control character or an unpaired surrogate; the message names the part
      */
     public ConnectionKey {
         Parts.require("scope", scope);
