@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -118,27 +119,16 @@ abstract class IndexedStore implements ConnectionStore {
             throw new IllegalArgumentException("connection is already held by another store; purge it there before"
                     + " storing it under " + key);
         }
-        Connection[] replaced = new Connection[1];
-        int[] off = new int[1];
+        Entering entry = new Entering(held, connection);
         try {
-            map.compute(key, (k, old) -> {
-                // The old connection leaves the indexes before the new one enters them, so a position index being
-                // built never sees two connections under one key.
-                if (old != null) {
-                    index.remove(k, old);
-                    replaced[0] = old;
-                }
-                entering(held);
-                off[0] = index.add(held, connection);
-                return connection;
-            });
+            map.compute(key, entry);
         } catch (RuntimeException | Error e) {
             index.unclaim(connection, held);
             throw e;
         } finally {
             afterChange();
         }
-        int pending = off[0] == 0 ? 0 : index.settle(held, off[0]);
+        int pending = entry.off == 0 ? 0 : index.settle(held, entry.off);
         if (pending != 0) {
             // A position index began its build during the compute and may have read the map without this entry.
             try {
@@ -152,8 +142,8 @@ abstract class IndexedStore implements ConnectionStore {
                 afterChange();
             }
         }
-        if (replaced[0] != null) {
-            notifyRemoval(key, replaced[0], EvictionCause.REPLACED);
+        if (entry.replaced != null) {
+            notifyRemoval(key, entry.replaced, EvictionCause.REPLACED);
         }
         return connection;
     }
@@ -168,20 +158,16 @@ abstract class IndexedStore implements ConnectionStore {
     public boolean purge(ConnectionKey key, EvictionCause cause) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(cause, "cause");
-        Connection[] removed = new Connection[1];
+        Removal removal = new Removal(null);
         try {
-            map.computeIfPresent(key, (k, old) -> {
-                index.remove(k, old);
-                removed[0] = old;
-                return null;
-            });
+            map.computeIfPresent(key, removal);
         } finally {
             afterChange();
         }
-        if (removed[0] == null) {
+        if (removal.removed == null) {
             return false;
         }
-        notifyRemoval(key, removed[0], cause);
+        notifyRemoval(key, removal.removed, cause);
         return true;
     }
 
@@ -193,23 +179,72 @@ abstract class IndexedStore implements ConnectionStore {
         if (key == null) {
             return false;
         }
-        boolean[] removed = new boolean[1];
+        Removal removal = new Removal(connection);
         try {
-            map.computeIfPresent(key, (k, current) -> {
-                if (current != connection) {
-                    return current;
-                }
-                index.remove(k, current);
-                removed[0] = true;
-                return null;
-            });
+            map.computeIfPresent(key, removal);
         } finally {
             afterChange();
         }
-        if (removed[0]) {
-            notifyRemoval(key, connection, cause);
+        if (removal.removed == null) {
+            return false;
         }
-        return removed[0];
+        notifyRemoval(key, connection, cause);
+        return true;
+    }
+
+    /*
+     * The map's computes for a store and a purge are objects that also carry their results out: one allocation per
+     * call, where a capturing lambda and an array per result were two or three (store, get and purge of one key
+     * allocated about 190 bytes, against 32 for a bare map; docs/BENCHMARKS.md, section 3).
+     */
+
+    /** Puts a connection under its key inside the map's compute, taking the key's old connection out first. */
+    private final class Entering implements BiFunction<ConnectionKey, Connection, Connection> {
+        private final ConnectionIndex.Held held;
+        private final Connection connection;
+        /** The connection the key held before, if any. */
+        Connection replaced;
+        /** What {@link ConnectionIndex#add} returned: the positions it did not change. */
+        int off;
+
+        Entering(ConnectionIndex.Held held, Connection connection) {
+            this.held = held;
+            this.connection = connection;
+        }
+
+        @Override
+        public Connection apply(ConnectionKey key, Connection old) {
+            // The old connection leaves the indexes before the new one enters them, so a position index being built
+            // never sees two connections under one key.
+            if (old != null) {
+                index.remove(key, old);
+                replaced = old;
+            }
+            entering(held);
+            off = index.add(held, connection);
+            return connection;
+        }
+    }
+
+    /** Takes a key's connection out inside the map's compute: any connection, or only a given one. */
+    private final class Removal implements BiFunction<ConnectionKey, Connection, Connection> {
+        private final Connection only;
+        /** The connection taken out, or null if none was. */
+        Connection removed;
+
+        Removal(Connection only) {
+            this.only = only;
+        }
+
+        @Override
+        public Connection apply(ConnectionKey key, Connection current) {
+            if (only != null && current != only) {
+                return current;
+            }
+            index.remove(key, current);
+            removed = current;
+            return null;
+        }
     }
 
     @Override
