@@ -249,9 +249,11 @@ class NatsDirectoryTest {
                 go.countDown();
                 remover.join();
                 storer.join();
-                // The member's own thread works through its queue of directory writes meanwhile.
-                Thread.sleep(60);
-                if (store.get(key).isPresent() && !b.keys(KeyPattern.exactly(key)).contains(key)) {
+                // The member's own thread works through its queue of directory writes meanwhile, which may include
+                // its periodic rewrite of every key: a key is lost if it stays missing for a second. (The rewrite,
+                // every 7.5 s here, would put a lost key back, so the wait must stay well below that.)
+                if (!within(Duration.ofSeconds(1),
+                        () -> store.get(key).isEmpty() || b.keys(KeyPattern.exactly(key)).contains(key))) {
                     lost.add(key.id());
                 }
             }
