@@ -176,6 +176,11 @@ class ConnectionLifecycle {
             onRequestFailed(connection);
             throw e;
         }
+        if (stopped.get()) {
+            // Opened after shutdown closed the others (a client reconnecting while the server still takes
+            // requests): shutdown's walk may have missed it, so it leaves now, or the server would wait for it.
+            store.purge(connection, EvictionCause.SHUTDOWN);
+        }
         return connection;
     }
 

@@ -133,4 +133,50 @@ class LifecycleEndsTest {
 
         assertThat(removed.isClosed()).as("closed at shutdown").isTrue();
     }
+
+    /**
+     * Regression: the JVM-exit hook closes every stream while the server still takes requests (Open Liberty waits
+     * for open requests before it stops the application), and an {@code EventSource} reconnects at once. A stream
+     * opened after that was stored and never closed, so the server waited for it.
+     */
+    @Test
+    void streamOpenedAfterShutdown_isClosedAndToldAsShutdown() {
+        resource.events("early", new FakeSink(FakeSink.Mode.HEALTHY));
+        lifecycle.shutdown();
+        FakeSink late = new FakeSink(FakeSink.Mode.HEALTHY);
+        ConnectionKey key = ConnectionKey.of("default", "room", "late");
+
+        resource.events("late", late);
+
+        assertThat(store.get(key)).as("not left stored after shutdown").isEmpty();
+        assertThat(late.isClosed()).as("closed, so the server need not wait for it").isTrue();
+        assertThat(refuser.evicted()).contains(new SfereEvicted(key, EvictionCause.SHUTDOWN));
+    }
+
+    /** The same while streams keep opening as shutdown walks the store: none is left open, each leaves once. */
+    @Test
+    void streamsOpeningDuringShutdown_areAllClosed() throws Exception {
+        List<FakeSink> sinks = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean(true);
+        CountDownLatch opening = new CountDownLatch(50);
+        Thread opener = new Thread(() -> {
+            for (int i = 0; go.get(); i++) {
+                FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
+                sinks.add(sink);
+                resource.events("u" + i, sink);
+                opening.countDown();
+            }
+        });
+        opener.start();
+        assertThat(opening.await(10, TimeUnit.SECONDS)).isTrue();
+
+        lifecycle.shutdown();
+        Thread.sleep(50);
+        go.set(false);
+        opener.join();
+
+        assertThat(store.keys()).as("nothing left stored").isEmpty();
+        assertThat(sinks).as("every stream closed").allMatch(FakeSink::isClosed);
+        assertThat(refuser.evicted()).hasSize(sinks.size());
+    }
 }
