@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -157,7 +158,7 @@ class LifecycleEndsTest {
     @Test
     void streamsOpeningDuringShutdown_areAllClosed() throws Exception {
         List<FakeSink> sinks = new CopyOnWriteArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean go = new AtomicBoolean(true);
         CountDownLatch opening = new CountDownLatch(50);
         Thread opener = new Thread(() -> {
             for (int i = 0; go.get(); i++) {
