@@ -51,13 +51,15 @@ public final class RawChild {
                 String[] words = line.trim().split(" ");
                 switch (words[0]) {
                     case "once" -> {
+                        sseClients.takeLastEvent();
                         deliveries.expect(deliveries.total() + clients);
                         long start = System.nanoTime();
                         server.broadcast(encoded);
                         long nanos = deliveries.await(60_000) - start;
-                        String first = sseClients.firstEvent();
-                        if (!FanOut.WIRE.equals(first)) {
-                            throw new IllegalStateException("raw delivered " + first + " instead of " + FanOut.WIRE);
+                        String received = sseClients.takeLastEvent();
+                        if (!FanOut.WIRE.equals(received)) {
+                            throw new IllegalStateException("raw delivered " + received + " instead of "
+                                    + FanOut.WIRE);
                         }
                         out.println(nanos);
                     }

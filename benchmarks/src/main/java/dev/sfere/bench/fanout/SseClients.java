@@ -17,8 +17,8 @@ import java.util.function.IntFunction;
 /**
  * Many SSE clients on raw non-blocking sockets, served by a few selector threads: each client sends one GET, then
  * reads the response, undoes the chunked transfer encoding and counts events (an event ends at a blank line). Cheap
- * enough that thousands of them cost the measured server little. Keeps the bytes of the first event of client 0, to
- * check that every sender delivers the same event.
+ * enough that thousands of them cost the measured server little. Keeps the bytes of the latest event of client 0,
+ * so that every broadcast of every sender can be checked against the expected event.
  */
 final class SseClients implements AutoCloseable {
 
@@ -26,7 +26,7 @@ final class SseClients implements AutoCloseable {
     private final Deliveries deliveries;
     private final List<Loop> loops = new ArrayList<>();
     private final List<Stream> streams = new ArrayList<>();
-    private volatile String firstEvent;
+    private volatile String lastEvent;
 
     SseClients(InetSocketAddress server, int threads, Deliveries deliveries) throws IOException {
         this.server = server;
@@ -75,9 +75,14 @@ final class SseClients implements AutoCloseable {
         return streams.isEmpty() ? 0 : min;
     }
 
-    /** The first event client 0 received, as text, or null. */
-    String firstEvent() {
-        return firstEvent;
+    /**
+     * The latest event client 0 received, as text, and forgets it: null if none completed since the last call. Call
+     * it once a broadcast has reached every client, to check that broadcast's bytes.
+     */
+    String takeLastEvent() {
+        String event = lastEvent;
+        lastEvent = null;
+        return event;
     }
 
     /** How many clients have received their response headers. */
@@ -195,8 +200,8 @@ final class SseClients implements AutoCloseable {
 
         final SocketChannel channel;
         final StringBuilder headers = new StringBuilder();
-        /** Client 0 keeps its first event here, then drops it. */
-        StringBuilder sample;
+        /** Client 0 builds each event here, to hand it to {@link #takeLastEvent()} when it completes. */
+        final StringBuilder sample;
         int state = HEADERS;
         /** Events received; written by the stream's selector thread only. */
         volatile long events;
@@ -265,8 +270,8 @@ final class SseClients implements AutoCloseable {
             if (b == '\n' && previous == '\n') {
                 previous = 0;
                 if (sample != null) {
-                    firstEvent = sample.toString();
-                    sample = null;
+                    lastEvent = sample.toString();
+                    sample.setLength(0);
                 }
                 return 1;
             }
