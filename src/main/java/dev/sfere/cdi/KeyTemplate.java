@@ -9,6 +9,8 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.MatrixParam;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.lang.annotation.Annotation;
@@ -179,7 +181,7 @@ final class KeyTemplate {
             if (part instanceof Integer index) {
                 Object value = arguments[index];
                 if (value == null) {
-                    throw new BadRequestException("the request has no value for " + idTemplate);
+                    throw badRequest("the request has no value for " + idTemplate, null);
                 }
                 id.append(value);
             } else {
@@ -192,8 +194,20 @@ final class KeyTemplate {
             // The category was checked at deployment. A bad scope is the application's resolver's fault: let the
             // check below throw it as a server error. Otherwise the id, which the client sent, is what is wrong.
             ConnectionKey.of(scope, category, "id");
-            throw new BadRequestException(e.getMessage(), e);
+            throw badRequest(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A 400 whose body says what was wrong, as plain text: a runtime answers a bare {@link BadRequestException} with
+     * an empty body and logs nothing, so neither the client nor the operator would learn which part was refused.
+     */
+    private static BadRequestException badRequest(String message, Throwable cause) {
+        Response response = Response.status(Response.Status.BAD_REQUEST)
+                .type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8"))
+                .entity(message)
+                .build();
+        return new BadRequestException(message, response, cause);
     }
 
     /** The invocation's sink, or null if the method takes none. */

@@ -501,6 +501,27 @@ abstract class LobbyE2E {
         return String.join("\n", expectedDataLines(text));
     }
 
+    /**
+     * A key part the client sent that the library refuses (here an id of 310 characters, over the 256 allowed) is
+     * answered 400 by the library's interceptor with a plain-text body naming the part and the value, on both
+     * runtimes, even to a client that asked for an event stream. Not the lobby, whose own name check comes first.
+     */
+    @Test
+    @Order(18)
+    void invalidKeyPart_is400WithPlainTextSayingWhy() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(multiline("x".repeat(300) + "/events"))
+                .header("Accept", "text/event-stream")
+                .GET()
+                .build();
+        HttpResponse<String> response = http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .get(20, TimeUnit.SECONDS);
+        assertStatus(400, response);
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+                () -> "Content-Type " + response.headers().firstValue("Content-Type"));
+        assertEquals("id must be at most 256 characters, got 310 starting \"multiline-" + "x".repeat(22) + "\"",
+                response.body());
+    }
+
     private URI multiline(String path) {
         return server.base().resolve("api/e2e/multiline/" + path);
     }
