@@ -15,8 +15,9 @@ import java.util.Objects;
  * resource method runs), the runtime's I/O thread, or the request thread whose resource method threw; the store's
  * maintenance executor for {@link EvictionCause#EXPIRED} and {@link EvictionCause#SIZE}; and for
  * {@link EvictionCause#SHUTDOWN} the container's shutdown thread, or the library's {@code sfere-shutdown} thread when
- * the JVM is stopped (or, for a stream opened after shutdown began, its request thread). The removed key is no longer in the store, so an observer may broadcast to the remaining
- * connections, for example to say who left. Observers should not block.
+ * the JVM is stopped (or, for a stream opened after shutdown began, its request thread). The removed key is no
+ * longer in the store, so an observer may broadcast to the remaining connections, for example to say who left.
+ * Observers should not block.
  *
  * @param key   the key that was removed
  * @param cause why it was removed

@@ -195,7 +195,7 @@ abstract class IndexedStore implements ConnectionStore {
     /*
      * The map's computes for a store and a purge are objects that also carry their results out: one allocation per
      * call, where a capturing lambda and an array per result were two or three (store, get and purge of one key
-     * allocated about 190 bytes, against 32 for a bare map; docs/BENCHMARKS.md, section 3).
+     * allocated 223 bytes, now 129, against 32 for a bare map; docs/BENCHMARKS.md, section 3, change P).
      */
 
     /** Puts a connection under its key inside the map's compute, taking the key's old connection out first. */
