@@ -26,7 +26,8 @@ import java.lang.annotation.Target;
  *
  * <p>The resource class must be a CDI bean (for example {@code @RequestScoped}) so that the interceptor applies.
  * A template that names no parameter, or a name that two parameters carry (a {@code @QueryParam("user")} beside
- * the {@code @PathParam("user")}, which would let a client choose its own key), fixed text in the template that no
+ * the {@code @PathParam("user")}, which would let a client choose its own key), two parameters with no fixed text
+ * between them, fixed text in the template that no
  * id may hold (a control character, say), a {@code '{'} without its {@code '}'}, a blank template, a blank
  * category, two sinks on one method, or the annotation on a class rather than on methods fail deployment.
  */
@@ -48,7 +49,11 @@ public @interface SfereKey {
      * The key's id: a template in which {@code {name}} is replaced by the value of the method parameter annotated
      * {@code @PathParam("name")}, {@code @QueryParam}, {@code @HeaderParam}, {@code @CookieParam},
      * {@code @FormParam} or {@code @MatrixParam} with that name. Text outside braces is kept:
-     * {@code "room-{room}"}.
+     * {@code "room-{room}"}. Between two parameters there must be fixed text ({@code "{user}:{device}"}; two side by
+     * side fail deployment), and no value may hold a character of the fixed text between parameters (a request
+     * whose value does is answered 400): otherwise {@code jean} + {@code luc-phone} and {@code jean-luc} +
+     * {@code phone} would make one id, and a client would reach another's key through the parameter it chooses
+     * freely. Choose a separator that your values never hold.
      *
      * @return the id template
      */

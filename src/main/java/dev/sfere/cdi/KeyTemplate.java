@@ -32,12 +32,39 @@ final class KeyTemplate {
     private final List<Object> idParts;
     private final String idTemplate;
     private final int sinkIndex;
+    /**
+     * The characters of the fixed text between two parameters ({@code "-"} in {@code "{owner}-{device}"}), which no
+     * substituted value may hold; empty for a template with one parameter. Without this, values that hold the
+     * separator spell other pairs' ids ({@code jean} + {@code luc-phone} is {@code jean-luc} + {@code phone}), so a
+     * client whose first value is checked could still choose another user's key through the second.
+     */
+    private final String separators;
 
     private KeyTemplate(String category, List<Object> idParts, String idTemplate, int sinkIndex) {
         this.category = category;
         this.idParts = idParts;
         this.idTemplate = idTemplate;
         this.sinkIndex = sinkIndex;
+        this.separators = separators(idParts);
+    }
+
+    /** The characters of the fixed text strictly between the first and the last parameter. */
+    private static String separators(List<Object> parts) {
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i) instanceof Integer) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+        StringBuilder chars = new StringBuilder();
+        for (int i = first + 1; i < last; i++) {
+            if (parts.get(i) instanceof String text) {
+                text.codePoints().filter(c -> chars.indexOf(Character.toString(c)) < 0).forEach(chars::appendCodePoint);
+            }
+        }
+        return chars.toString();
     }
 
     /**
@@ -118,6 +145,12 @@ final class KeyTemplate {
                         + "\" names {" + name + "}, which " + ambiguous.get(name) + " both carry (counting from 0); "
                         + "a client could then choose its own key through the other one. Rename one of them");
             }
+            if (!parts.isEmpty() && parts.get(parts.size() - 1) instanceof Integer) {
+                throw new IllegalArgumentException("SFERE-012: " + where + ": the id template \"" + template
+                        + "\" puts {" + name + "} right after another parameter, so two pairs of values could make "
+                        + "the same id and a client could choose another's key; put fixed text between them, "
+                        + "such as ':', that no value holds");
+            }
             parts.add(index);
             i = close + 1;
         }
@@ -183,7 +216,16 @@ final class KeyTemplate {
                 if (value == null) {
                     throw badRequest("the request has no value for " + idTemplate, null);
                 }
-                id.append(value);
+                String text = String.valueOf(value);
+                if (!separators.isEmpty()) {
+                    text.codePoints().filter(c -> separators.indexOf(Character.toString(c)) >= 0).findFirst()
+                            .ifPresent(c -> {
+                                throw badRequest("id: a value for the id template \"" + idTemplate
+                                        + "\" must not contain '" + Character.toString(c)
+                                        + "', which separates its parameters", null);
+                            });
+                }
+                id.append(text);
             } else {
                 id.append((String) part);
             }

@@ -66,6 +66,15 @@ class MisuseIT {
     }
 
     @Test
+    void twoParametersSideBySideInTheTemplate_failDeployment() {
+        assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), SideBySideResource.class))
+                .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
+                .hasMessageContaining("SFERE-012")
+                .hasMessageContaining("SideBySideResource.events")
+                .hasMessageContaining("{user}{device}");
+    }
+
+    @Test
     void controlCharacterInTheTemplatesFixedText_failsDeployment() {
         assertThatThrownBy(() -> TestServer.deployOnly(Map.of(), TabResource.class))
                 .isInstanceOfAny(DefinitionException.class, DeploymentException.class)
@@ -143,6 +152,17 @@ class MisuseIT {
         @Path("{user}")
         @SfereKey(category = "lobby", id = "{user}")
         public void events(@QueryParam("user") String fromQuery, @PathParam("user") String fromPath,
+                           @Context SseEventSink sink) {
+        }
+    }
+
+    @Path("side")
+    @RequestScoped
+    public static class SideBySideResource {
+        @GET
+        @Path("{user}")
+        @SfereKey(category = "lobby", id = "{user}{device}")
+        public void events(@PathParam("user") String user, @QueryParam("device") String device,
                            @Context SseEventSink sink) {
         }
     }
