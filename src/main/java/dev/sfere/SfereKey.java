@@ -27,9 +27,9 @@ import java.lang.annotation.Target;
  * <p>The resource class must be a CDI bean (for example {@code @RequestScoped}) so that the interceptor applies.
  * A template that names no parameter, or a name that two parameters carry (a {@code @QueryParam("user")} beside
  * the {@code @PathParam("user")}, which would let a client choose its own key), two parameters with no fixed text
- * between them, fixed text in the template that no
- * id may hold (a control character, say), a {@code '{'} without its {@code '}'}, a blank template, a blank
- * category, two sinks on one method, or the annotation on a class rather than on methods fail deployment.
+ * between them, fixed text in the template that no id may hold (a control character, say), a {@code '{'} without
+ * its {@code '}'}, a blank template, a blank category, two sinks on one method, or the annotation on a class rather
+ * than on methods fail deployment.
  */
 @InterceptorBinding
 @Documented

@@ -61,7 +61,8 @@ final class KeyTemplate {
         StringBuilder chars = new StringBuilder();
         for (int i = first + 1; i < last; i++) {
             if (parts.get(i) instanceof String text) {
-                text.codePoints().filter(c -> chars.indexOf(Character.toString(c)) < 0).forEach(chars::appendCodePoint);
+                text.codePoints().filter(c -> chars.indexOf(Character.toString(c)) < 0)
+                        .forEach(chars::appendCodePoint);
             }
         }
         return chars.toString();
@@ -217,13 +218,12 @@ final class KeyTemplate {
                     throw badRequest("the request has no value for " + idTemplate, null);
                 }
                 String text = String.valueOf(value);
-                if (!separators.isEmpty()) {
-                    text.codePoints().filter(c -> separators.indexOf(Character.toString(c)) >= 0).findFirst()
-                            .ifPresent(c -> {
-                                throw badRequest("id: a value for the id template \"" + idTemplate
-                                        + "\" must not contain '" + Character.toString(c)
-                                        + "', which separates its parameters", null);
-                            });
+                for (int i = 0; !separators.isEmpty() && i < text.length(); i = text.offsetByCodePoints(i, 1)) {
+                    String c = Character.toString(text.codePointAt(i));
+                    if (separators.contains(c)) {
+                        throw badRequest("id: a value for the id template \"" + idTemplate + "\" must not contain '"
+                                + c + "', which separates its parameters", null);
+                    }
                 }
                 id.append(text);
             } else {
