@@ -45,6 +45,7 @@ class ConnectionLifecycle {
     private Event<SfereEvicted> evicted;
     private Duration heartbeatInterval;
     private int queueSize;
+    private int maxDeliveryThreads;
     private NatsSettings nats;
     /** The other instances, with {@code sfere.cluster.type=nats}; else null. */
     private volatile Cluster cluster;
@@ -74,6 +75,7 @@ class ConnectionLifecycle {
         this.evicted = evicted;
         this.heartbeatInterval = extension.config().heartbeatInterval();
         this.queueSize = extension.config().queueSize();
+        this.maxDeliveryThreads = extension.config().maxDeliveryThreads();
         this.nats = extension.config().nats();
     }
 
@@ -98,7 +100,7 @@ class ConnectionLifecycle {
     }
 
     private void start() {
-        threads = SfereThreads.start();
+        threads = SfereThreads.start(maxDeliveryThreads);
         store.addRemovalListener(this::onRemoval);
         if (nats != null) {
             cluster = startNats();

@@ -14,7 +14,7 @@ import java.util.Optional;
  * message that names the key, the value and what is allowed.
  */
 record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize, ExpiryMode expiryMode,
-                   Duration heartbeatInterval, String defaultScope, int queueSize,
+                   Duration heartbeatInterval, String defaultScope, int queueSize, int maxDeliveryThreads,
                    NatsSettings nats) {
 
     static final String STORE_TYPE = "sfere.store.type";
@@ -24,6 +24,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String HEARTBEAT_INTERVAL = "sfere.heartbeat.interval";
     static final String SCOPE_DEFAULT = "sfere.scope.default";
     static final String QUEUE_SIZE = "sfere.connection.queue-size";
+    static final String DELIVERY_MAX_THREADS = "sfere.delivery.max-threads";
     static final String CLUSTER_TYPE = "sfere.cluster.type";
     static final String NATS_URL = "sfere.cluster.nats.url";
     static final String NATS_BUCKET = "sfere.cluster.nats.bucket";
@@ -33,6 +34,8 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String NATS_MAX_BYTES = "sfere.cluster.nats.max-bytes";
     /** The largest queue size accepted: beyond it, a stalled client could hold a great deal of memory. */
     static final int MAX_QUEUE_SIZE = 1_000_000;
+    /** The most delivery threads of the library's own that may be configured. */
+    static final int MAX_DELIVERY_THREADS = 10_000;
     /** The longest duration whose nanoseconds fit in a {@code long}, in whole days. */
     static final long MAX_DAYS = Long.MAX_VALUE / 86_400_000_000_000L;
 
@@ -54,6 +57,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
                 duration(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), true),
                 scope(config),
                 queueSize(config),
+                maxDeliveryThreads(config),
                 nats(config));
         Duration heartbeat = read.heartbeatInterval();
         if (read.storeType() == StoreType.CAFFEINE && read.expiryMode() == ExpiryMode.SLIDING && !heartbeat.isZero()
@@ -114,27 +118,36 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     }
 
     private static long positiveLong(Config config, String key, long fallback) {
+        return longIn(config, key, fallback, Long.MAX_VALUE, "a whole number of 1 or more");
+    }
+
+    /** A whole number from 1 to a bound; a bad value is refused with the expectation given. */
+    private static long longIn(Config config, String key, long fallback, long max, String expected) {
         Optional<String> value = raw(config, key);
         if (value.isEmpty()) {
             return fallback;
         }
         try {
             long parsed = Long.parseLong(value.get());
-            if (parsed > 0) {
+            if (parsed > 0 && parsed <= max) {
                 return parsed;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw bad(key, value.get(), "a whole number of 1 or more");
+        throw bad(key, value.get(), expected);
+    }
+
+    private static int intFromOne(Config config, String key, int fallback, int max) {
+        return (int) longIn(config, key, fallback, max, "a whole number from 1 to " + max);
     }
 
     private static int queueSize(Config config) {
-        long size = positiveLong(config, QUEUE_SIZE, 1000);
-        if (size > MAX_QUEUE_SIZE) {
-            throw bad(QUEUE_SIZE, raw(config, QUEUE_SIZE).orElseThrow(), "a whole number from 1 to " + MAX_QUEUE_SIZE);
-        }
-        return (int) size;
+        return intFromOne(config, QUEUE_SIZE, 1000, MAX_QUEUE_SIZE);
+    }
+
+    private static int maxDeliveryThreads(Config config) {
+        return intFromOne(config, DELIVERY_MAX_THREADS, SfereThreads.MAX_DELIVERY_THREADS, MAX_DELIVERY_THREADS);
     }
 
     /** The NATS settings, or null without {@code sfere.cluster.type=nats}. */

@@ -28,8 +28,9 @@ final class SfereThreads {
     private static final String MANAGED_SCHEDULED = "java:comp/DefaultManagedScheduledExecutorService";
     private static final String MANAGED = "java:comp/DefaultManagedExecutorService";
     /**
-     * The most delivery threads of the library's own. A client that stops reading can hold one in a blocking
-     * write until the runtime gives up on it, so there can be more than cores; idle ones end after a while.
+     * The most delivery threads of the library's own, unless {@code sfere.delivery.max-threads} says otherwise. A
+     * client that stops reading can hold one in a blocking write until the runtime gives up on it, so there can be
+     * more than cores; idle ones end after a while.
      */
     static final int MAX_DELIVERY_THREADS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     /**
@@ -58,14 +59,19 @@ final class SfereThreads {
                 ? every(STUCK_NANOS / 2, pool::startAnotherIfStuck) : null;
     }
 
-    static SfereThreads start() {
+    /**
+     * Starts the library's threads, or finds the container's.
+     *
+     * @param maxDeliveryThreads the bound of the library's own delivery threads, used without a managed executor
+     */
+    static SfereThreads start(int maxDeliveryThreads) {
         ScheduledExecutorService managedScheduler = lookup(MANAGED_SCHEDULED, ScheduledExecutorService.class);
         ExecutorService managed = lookup(MANAGED, ExecutorService.class);
         ScheduledExecutorService scheduler = managedScheduler != null ? managedScheduler
                 : Executors.newSingleThreadScheduledExecutor(daemons("sfere-heartbeat"));
         Executor delivery = managed;
         if (delivery == null) {
-            delivery = deliveryPool();
+            delivery = deliveryPool(STUCK_NANOS, maxDeliveryThreads);
         }
         return new SfereThreads(scheduler, managedScheduler == null, delivery, managed == null);
     }
@@ -75,7 +81,8 @@ final class SfereThreads {
      * thread if there is one; else to a new thread while there are fewer than {@link #BUSY_DELIVERY_THREADS};
      * else it waits in the queue, as long as the queue keeps moving. A thread stuck in a write to a client that
      * stopped reading does not move it: once no task has started or ended for {@link #STUCK_NANOS} while tasks
-     * wait, another thread is started, up to {@link #MAX_DELIVERY_THREADS}, by the next task or by
+     * wait, another thread is started, up to {@link #MAX_DELIVERY_THREADS} (or the configured bound), by the next
+     * task or by
      * {@link DeliveryPool#startAnotherIfStuck()}. (A plain pool with a fixed size starts a new thread for each task
      * until it is full, idle ones or not.) Threads idle for 10 s end.
      */
@@ -85,7 +92,12 @@ final class SfereThreads {
 
     /** The same with another time for the queue to stand still; for tests. */
     static DeliveryPool deliveryPool(long stuckNanos) {
-        return new DeliveryPool(new HandOff(), new AtomicInteger(), stuckNanos);
+        return deliveryPool(stuckNanos, MAX_DELIVERY_THREADS);
+    }
+
+    /** The same with another time for the queue to stand still and another bound. */
+    static DeliveryPool deliveryPool(long stuckNanos, int maxThreads) {
+        return new DeliveryPool(new HandOff(), new AtomicInteger(), stuckNanos, maxThreads);
     }
 
     /** The library's own delivery threads; see {@link #deliveryPool()}. */
@@ -102,9 +114,10 @@ final class SfereThreads {
         private volatile long lastMove = System.nanoTime();
 
         private final long stuckNanos;
+        private final int maxThreads;
 
-        private DeliveryPool(HandOff queue, AtomicInteger threads, long stuckNanos) {
-            super(0, MAX_DELIVERY_THREADS, 10, TimeUnit.SECONDS, queue, counted(daemons("sfere-delivery"), threads),
+        private DeliveryPool(HandOff queue, AtomicInteger threads, long stuckNanos, int maxThreads) {
+            super(0, maxThreads, 10, TimeUnit.SECONDS, queue, counted(daemons("sfere-delivery"), threads),
                     (task, pool) -> {
                         if (pool.isShutdown()) {
                             throw new RejectedExecutionException("Sfere's delivery threads are stopped");
@@ -114,6 +127,7 @@ final class SfereThreads {
             this.queue = queue;
             this.threads = threads;
             this.stuckNanos = stuckNanos;
+            this.maxThreads = maxThreads;
             queue.pool = this;
         }
 
@@ -157,7 +171,7 @@ final class SfereThreads {
          * for the tasks of a burst that all came before the threads got stuck.
          */
         void startAnotherIfStuck() {
-            if (stuck() && threads() < MAX_DELIVERY_THREADS && !isShutdown()) {
+            if (stuck() && threads() < maxThreads && !isShutdown()) {
                 try {
                     // Refused by the queue while stuck, so the pool starts a thread for it, which then takes from
                     // the queue.

@@ -75,9 +75,19 @@ class SfereThreadsTest {
      */
     @Test
     void blockedTasks_growThePoolToItsBound_andTheRestWaitAndRun() throws Exception {
-        SfereThreads.DeliveryPool pool = SfereThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250));
+        growToBound(SfereThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250)), SfereThreads.MAX_DELIVERY_THREADS);
+    }
+
+    /** A bound set by {@code sfere.delivery.max-threads}, here above the default, is the one the pool grows to. */
+    @Test
+    void blockedTasks_growThePoolToAConfiguredBound() throws Exception {
+        int bound = SfereThreads.MAX_DELIVERY_THREADS + 8;
+        growToBound(SfereThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250), bound), bound);
+    }
+
+    private static void growToBound(SfereThreads.DeliveryPool pool, int bound) throws Exception {
         try {
-            int tasks = SfereThreads.MAX_DELIVERY_THREADS * 3;
+            int tasks = bound * 3;
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch ran = new CountDownLatch(tasks);
             AtomicInteger running = new AtomicInteger();
@@ -106,18 +116,18 @@ class SfereThreadsTest {
             assertThat(pool.threads()).isEqualTo(SfereThreads.BUSY_DELIVERY_THREADS + 1);
 
             // The periodic check starts the rest, one each time the queue has stood still again.
-            while (running.get() < SfereThreads.MAX_DELIVERY_THREADS && System.nanoTime() < deadline) {
+            while (running.get() < bound && System.nanoTime() < deadline) {
                 pool.startAnotherIfStuck();
                 Thread.sleep(5);
             }
-            assertThat(running.get()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
+            assertThat(running.get()).isEqualTo(bound);
             Thread.sleep(300);
             pool.startAnotherIfStuck();
-            assertThat(pool.getPoolSize()).as("never beyond the bound").isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
+            assertThat(pool.getPoolSize()).as("never beyond the bound").isEqualTo(bound);
 
             release.countDown();
             assertThat(ran.await(10, TimeUnit.SECONDS)).as("every task ran").isTrue();
-            assertThat(mostAtOnce.get()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS);
+            assertThat(mostAtOnce.get()).isEqualTo(bound);
         } finally {
             pool.shutdownNow();
         }
@@ -126,7 +136,7 @@ class SfereThreadsTest {
     @Test
     void ownThreads_checkTheirQueueOnTheirOwn() throws Exception {
         // No container here, so the library's own threads, and its own check for a queue that stands still.
-        SfereThreads threads = SfereThreads.start();
+        SfereThreads threads = SfereThreads.start(SfereThreads.MAX_DELIVERY_THREADS);
         CountDownLatch release = new CountDownLatch(1);
         try {
             SfereThreads.DeliveryPool pool = (SfereThreads.DeliveryPool) threads.delivery();

@@ -153,4 +153,14 @@ class ConfigIT {
                 .isInstanceOf(DeploymentException.class)
                 .hasMessageContaining("sfere.connection.queue-size=\"" + value + "\"");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "-4", "many", "10001", "2.5"})
+    void badDeliveryMaxThreads_failsDeploymentNamingKeyAndValue(String value) {
+        assertThatThrownBy(() -> TestServer.deployOnly(java.util.Map.of("sfere.delivery.max-threads", value),
+                EventLog.class))
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("sfere.delivery.max-threads=\"" + value + "\"")
+                .hasMessageContaining("from 1 to 10000");
+    }
 }
