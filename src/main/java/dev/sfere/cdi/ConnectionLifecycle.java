@@ -101,9 +101,15 @@ class ConnectionLifecycle {
 
     private void start() {
         threads = SfereThreads.start(maxDeliveryThreads);
-        store.addRemovalListener(this::onRemoval);
-        if (nats != null) {
-            cluster = startNats();
+        try {
+            store.addRemovalListener(this::onRemoval);
+            if (nats != null) {
+                cluster = startNats();
+            }
+        } catch (RuntimeException | Error e) {
+            // Not started, so shutdown will not stop them: the threads would outlive the application.
+            threads.stop();
+            throw e;
         }
         try {
             Runtime.getRuntime().addShutdownHook(onJvmExit);
