@@ -156,7 +156,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
             return null;
         }
         String url = raw(config, NATS_URL).orElse("nats://127.0.0.1:4222");
-        if (!url.matches("(nats|tls|ws|wss)://[^\\s,]+")) {
+        if (!url.matches("(nats|tls|ws|wss)://[^\\s,]+") || !hasHost(url)) {
             throw bad(NATS_URL, url, "a NATS server address such as nats://127.0.0.1:4222");
         }
         String bucket = raw(config, NATS_BUCKET).orElse("sfere-directory");
@@ -183,6 +183,18 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
             throw bad(NATS_MAX_BYTES, maxBytesText, "-1 (no limit) or a whole number of bytes of 1 or more");
         }
         return new NatsSettings(url, bucket, maxAge, storage == Storage.FILE, (int) replicas, maxBytes);
+    }
+
+    /**
+     * Whether an address has a host (and a numeric port, if any), as the NATS client requires: one it cannot parse
+     * would otherwise fail only as the application starts, with the client's message and no key named.
+     */
+    private static boolean hasHost(String url) {
+        try {
+            return new java.net.URI(url).getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     private static String scope(Config config) {

@@ -55,6 +55,8 @@ class ClusterConfigTest {
     @CsvSource({
             "sfere.cluster.type, redis",
             "sfere.cluster.nats.url, http://127.0.0.1:4222",
+            "sfere.cluster.nats.url, nats://127.0.0.1:abc",
+            "sfere.cluster.nats.url, nats://[::1",
             "sfere.cluster.nats.bucket, my.bucket",
             "sfere.cluster.nats.max-age, PT0.5S",
             "sfere.cluster.nats.max-age, soon",
