@@ -69,6 +69,8 @@ public final class NatsCluster implements Cluster {
     private volatile KeyValue directory;
     private volatile boolean up;
     private volatile boolean closed;
+    /** What the client last reported during a connection attempt, which its exception does not tell. */
+    private volatile String lastProblem;
     private Dispatcher dispatcher;
     private Options options;
 
@@ -119,7 +121,7 @@ public final class NatsCluster implements Cluster {
                 // dropped instead, as they are while the server cannot be reached.
                 .discardMessagesWhenOutgoingQueueFull()
                 .connectionListener(this::onConnectionEvent)
-                .errorListener(new QuietErrors())
+                .errorListener(new QuietErrors(this))
                 .build();
         submit(this::tryConnect);
         long refresh = Math.max(settings.maxAge().toMillis() / 4, 100);
@@ -136,11 +138,14 @@ public final class NatsCluster implements Cluster {
             return;
         }
         Connection made;
+        lastProblem = null;
         try {
             made = Nats.connect(options);
         } catch (IOException | RuntimeException e) {
             if (downLogged.compareAndSet(false, true)) {
+                String problem = lastProblem;
                 LOG.warning(() -> "Sfere: cannot reach the NATS server at " + settings.url() + " (" + e.getMessage()
+                        + (problem == null ? "" : ": " + problem)
                         + "); delivering locally only, and trying again every half second");
             }
             retryConnect();
@@ -189,7 +194,9 @@ public final class NatsCluster implements Cluster {
             case RECONNECTED, RESUBSCRIBED -> nowUp();
             case DISCONNECTED, CLOSED -> {
                 up = false;
-                if (!closed && downLogged.compareAndSet(false, true)) {
+                // Before the first connection is made, a failed attempt reports these too: tryConnect tells that
+                // the server cannot be reached, and why.
+                if (!closed && connection != null && downLogged.compareAndSet(false, true)) {
                     LOG.warning(() -> "Sfere: lost the NATS server at " + settings.url() + "; delivering locally "
                             + "only until it is back");
                 }
@@ -440,13 +447,21 @@ public final class NatsCluster implements Cluster {
 
     /** The client's own reports, at FINE: the connection listener already tells what matters, once. */
     private static final class QuietErrors implements ErrorListener {
+        private final NatsCluster cluster;
+
+        QuietErrors(NatsCluster cluster) {
+            this.cluster = cluster;
+        }
+
         @Override
         public void errorOccurred(Connection connection, String error) {
+            cluster.lastProblem = error;
             LOG.fine(() -> "Sfere: NATS error: " + error);
         }
 
         @Override
         public void exceptionOccurred(Connection connection, Exception exception) {
+            cluster.lastProblem = String.valueOf(exception);
             LOG.log(Level.FINE, "Sfere: NATS exception", exception);
         }
     }
