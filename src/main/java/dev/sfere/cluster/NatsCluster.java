@@ -10,12 +10,14 @@ import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValue;
+import io.nats.client.KeyValueManagement;
 import io.nats.client.KeyValueOptions;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.KeyValueStatus;
 import io.nats.client.api.StorageType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
@@ -352,11 +354,13 @@ public final class NatsCluster implements Cluster {
             if (settings.maxBytes() > 0) {
                 bucket.maxBucketSize(settings.maxBytes());
             }
+            KeyValueManagement management = current.keyValueManagement();
             try {
-                current.keyValueManagement().create(bucket.build());
+                management.create(bucket.build());
             } catch (JetStreamApiException exists) {
                 // made by another instance, perhaps with other settings: use it as it is
                 LOG.log(Level.FINE, "Sfere: the directory bucket exists", exists);
+                lengthenTtl(management);
             }
             KeyValue kv = current.keyValue(settings.bucket(), KeyValueOptions.builder(
                     JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build()).build());
@@ -378,6 +382,29 @@ public final class NatsCluster implements Cluster {
                     + "next refresh", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Lengthens the entries' lifetime of a bucket made with a shorter max age (by an earlier deployment, say):
+     * written again only every quarter of this instance's max age, they would otherwise lapse while held. A shorter
+     * one is left: a longer lifetime only keeps a crashed instance's keys a little longer.
+     */
+    private void lengthenTtl(KeyValueManagement management) throws IOException, JetStreamApiException {
+        KeyValueStatus status = management.getStatus(settings.bucket());
+        Duration ttl = status.getTtl();
+        if (ttl != null && !ttl.isZero() && ttl.compareTo(settings.entryTtl()) < 0) {
+            try {
+                management.update(KeyValueConfiguration.builder(status.getConfiguration())
+                        .ttl(settings.entryTtl()).build());
+                LOG.info(() -> "Sfere: the directory bucket " + settings.bucket() + " kept entries " + ttl
+                        + "; now " + settings.entryTtl() + ", three quarters of " + settings.maxAge());
+            } catch (JetStreamApiException | IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, e, () -> "Sfere: the directory bucket " + settings.bucket() + " keeps "
+                        + "entries " + ttl + ", shorter than three quarters of the max age " + settings.maxAge()
+                        + ", so held keys can lapse from the directory; delete the bucket or use the max age it was "
+                        + "made with");
+            }
         }
     }
 
