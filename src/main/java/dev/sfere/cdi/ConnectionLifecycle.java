@@ -46,6 +46,10 @@ class ConnectionLifecycle {
     private Duration heartbeatInterval;
     private int queueSize;
     private int maxDeliveryThreads;
+    /** The configured bound of the library's store, named in the warning when a store evicts for room. */
+    private long maximumSize;
+    /** Set once a removal for room ({@code SIZE}) has been logged: it is logged once, not per stream. */
+    private final AtomicBoolean fullLogged = new AtomicBoolean();
     private NatsSettings nats;
     /** The other instances, with {@code sfere.cluster.type=nats}; else null. */
     private volatile Cluster cluster;
@@ -76,6 +80,7 @@ class ConnectionLifecycle {
         this.heartbeatInterval = extension.config().heartbeatInterval();
         this.queueSize = extension.config().queueSize();
         this.maxDeliveryThreads = extension.config().maxDeliveryThreads();
+        this.maximumSize = extension.config().maximumSize();
         this.nats = extension.config().nats();
     }
 
@@ -214,6 +219,12 @@ class ConnectionLifecycle {
         }
         if (!leftToRuntime.remove(connection)) {
             close(connection, cause);
+        }
+        if (cause == EvictionCause.SIZE && fullLogged.compareAndSet(false, true)) {
+            // Open streams leaving for room is seldom what an operator wants, and nothing else would say so.
+            LOG.warning(() -> "Sfere: the store is full, so open streams are being closed to make room (cause SIZE,"
+                    + " first " + key + "); with the library's store, raise " + SfereConfig.STORE_MAXIMUM_SIZE
+                    + " (now " + maximumSize + ") if this many streams are expected. Logged once");
         }
         try {
             evicted.fire(new SfereEvicted(key, cause));

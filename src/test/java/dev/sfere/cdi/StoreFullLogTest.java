@@ -1,0 +1,88 @@
+package dev.sfere.cdi;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.SfereEvicted;
+import io.smallrye.config.SmallRyeConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A store that closes open streams to make room says so once, naming the setting to raise. */
+class StoreFullLogTest {
+
+    /** Records every eviction. */
+    @ApplicationScoped
+    static class Evictions {
+        final List<SfereEvicted> seen = new CopyOnWriteArrayList<>();
+
+        void on(@Observes SfereEvicted event) {
+            seen.add(event);
+        }
+
+        long bySize() {
+            return seen.stream().filter(e -> e.cause() == EvictionCause.SIZE).count();
+        }
+    }
+
+    @Test
+    void evictionsForRoom_areLoggedOnce_namingTheMaximumSize() throws Exception {
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(ConnectionLifecycle.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        SmallRyeConfig config = TestConfig.register(Map.of("sfere.store.maximum-size", "2",
+                // Here the evictions reached the store's listeners only at the next heartbeat round (every half
+                // interval), about 7.5 s with the default interval, hence a short one.
+                "sfere.heartbeat.interval", "PT0.2S"));
+        try (WeldContainer container = new Weld().disableDiscovery().addExtension(new SfereExtension())
+                .addBeanClass(Evictions.class).initialize()) {
+            ConnectionLifecycle lifecycle = container.select(ConnectionLifecycle.class).get();
+            Evictions evictions = container.select(Evictions.class).get();
+            for (int i = 0; i < 8; i++) {
+                lifecycle.register(ConnectionKey.of("default", "room", "u" + i), new FakeSink(FakeSink.Mode.HEALTHY))
+                        .opened();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (evictions.bySize() < 6 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(evictions.bySize()).as("streams closed for room").isEqualTo(6);
+
+            assertThat(warnings).as("warnings").hasSize(1);
+            assertThat(warnings.get(0).getMessage()).contains("the store is full")
+                    .contains("sfere.store.maximum-size (now 2)");
+        } finally {
+            TestConfig.release(config);
+            log.removeHandler(handler);
+        }
+    }
+}
