@@ -1,8 +1,6 @@
 package dev.sfere.cdi;
 
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import org.jboss.weld.environment.se.Weld;
 import org.junit.jupiter.api.Test;
@@ -18,21 +16,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The cluster settings: defaults, bad values, and a clear failure when the NATS client is missing. */
 class ClusterConfigTest {
 
-    private static SfereConfig read(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
-        return SfereConfig.from(config);
-    }
-
     @Test
     void withoutClusterType_thereIsNoCluster() {
-        assertThat(read(Map.of()).nats()).isNull();
-        assertThat(read(Map.of("sfere.cluster.type", "none", "sfere.cluster.nats.url", "whatever")).nats()).isNull();
+        assertThat(TestConfig.read(Map.of()).nats()).isNull();
+        assertThat(TestConfig.read(Map.of("sfere.cluster.type", "none", "sfere.cluster.nats.url", "whatever")).nats())
+                .isNull();
     }
 
     @Test
     void nats_hasSensibleDefaults() {
-        var nats = read(Map.of("sfere.cluster.type", "NATS")).nats();
+        var nats = TestConfig.read(Map.of("sfere.cluster.type", "NATS")).nats();
         assertThat(nats.url()).isEqualTo("nats://127.0.0.1:4222");
         assertThat(nats.bucket()).isEqualTo("sfere-directory");
         assertThat(nats.maxAge()).isEqualTo(Duration.ofSeconds(30));
@@ -43,7 +36,8 @@ class ClusterConfigTest {
 
     @Test
     void nats_readsEverySetting() {
-        var nats = read(Map.of("sfere.cluster.type", "nats", "sfere.cluster.nats.url", "nats://10.0.0.5:4333",
+        var nats = TestConfig.read(Map.of("sfere.cluster.type", "nats",
+                "sfere.cluster.nats.url", "nats://10.0.0.5:4333",
                 "sfere.cluster.nats.bucket", "chat_dir", "sfere.cluster.nats.max-age", "PT1M",
                 "sfere.cluster.nats.storage", "file", "sfere.cluster.nats.replicas", "3",
                 "sfere.cluster.nats.max-bytes", "1048576")).nats();
@@ -70,7 +64,7 @@ class ClusterConfigTest {
     void badValue_isRefusedNamingKeyAndValue(String key, String value) {
         Map<String, String> properties = new java.util.HashMap<>(Map.of("sfere.cluster.type", "nats"));
         properties.put(key, value);
-        assertThatThrownBy(() -> read(properties)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TestConfig.read(properties)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(key + "=\"" + value + "\"");
     }
 

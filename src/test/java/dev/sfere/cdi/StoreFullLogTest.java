@@ -3,6 +3,7 @@ package dev.sfere.cdi;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.SfereEvicted;
+import dev.sfere.Warnings;
 import io.smallrye.config.SmallRyeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,10 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,31 +37,13 @@ class StoreFullLogTest {
 
     @Test
     void evictionsForRoom_areLoggedOnce_namingTheMaximumSize() throws Exception {
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Logger log = Logger.getLogger(ConnectionLifecycle.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
         SmallRyeConfig config = TestConfig.register(Map.of("sfere.store.maximum-size", "2",
                 // Here the evictions reached the store's listeners only at the next heartbeat round (every half
                 // interval), about 7.5 s with the default interval, hence a short one.
                 "sfere.heartbeat.interval", "PT0.2S"));
-        try (WeldContainer container = new Weld().disableDiscovery().addExtension(new SfereExtension())
-                .addBeanClass(Evictions.class).initialize()) {
+        try (Warnings warnings = Warnings.of(ConnectionLifecycle.class);
+             WeldContainer container = new Weld().disableDiscovery().addExtension(new SfereExtension())
+                     .addBeanClass(Evictions.class).initialize()) {
             ConnectionLifecycle lifecycle = container.select(ConnectionLifecycle.class).get();
             Evictions evictions = container.select(Evictions.class).get();
             for (int i = 0; i < 8; i++) {
@@ -77,12 +56,11 @@ class StoreFullLogTest {
             }
             assertThat(evictions.bySize()).as("streams closed for room").isEqualTo(6);
 
-            assertThat(warnings).as("warnings").hasSize(1);
-            assertThat(warnings.get(0).getMessage()).contains("the store is full")
+            assertThat(warnings.records()).as("warnings").hasSize(1);
+            assertThat(warnings.records().get(0).getMessage()).contains("the store is full")
                     .contains("sfere.store.maximum-size (now 2)");
         } finally {
             TestConfig.release(config);
-            log.removeHandler(handler);
         }
     }
 }

@@ -24,6 +24,12 @@ final class TestConfig {
         return config;
     }
 
+    /** The library's settings read from these properties alone. */
+    static SfereConfig read(Map<String, String> properties) {
+        return SfereConfig.from(new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(properties, "test", 500)).build());
+    }
+
     /** Releases a configuration {@link #register} made. */
     static void release(SmallRyeConfig config) {
         ConfigProviderResolver.instance().releaseConfig(config);

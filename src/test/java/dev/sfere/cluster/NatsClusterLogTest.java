@@ -1,16 +1,13 @@
 package dev.sfere.cluster;
 
+import dev.sfere.Warnings;
 import dev.sfere.store.Stores;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,33 +20,14 @@ class NatsClusterLogTest {
         try (ServerSocket free = new ServerSocket(0)) {
             closedPort = free.getLocalPort();
         }
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Logger log = Logger.getLogger(NatsCluster.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
-        try {
+        List<LogRecord> warnings;
+        try (Warnings recorded = Warnings.of(NatsCluster.class)) {
             Cluster cluster = NatsCluster.start(new NatsSettings("nats://127.0.0.1:" + closedPort, "unreachable",
                     Duration.ofSeconds(3), false, 1, -1), Stores.memory(), (p, k, e, events) -> { },
                     Object::toString);
             Thread.sleep(1500); // a few attempts, half a second apart
             cluster.close();
-        } finally {
-            log.removeHandler(handler);
+            warnings = recorded.records();
         }
         assertThat(warnings).as("warnings").hasSize(1);
         String message = warnings.get(0).getMessage();
