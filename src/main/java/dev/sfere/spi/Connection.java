@@ -130,8 +130,18 @@ public final class Connection {
      * @param events the events
      * @return true if the events were accepted; false if the connection has been given up or closed (before, or now
      *         because its queue is full)
+     * @throws NullPointerException     if {@code events} is null
+     * @throws IllegalArgumentException if one of the events is null; then none of them is queued or written
      */
     public boolean send(OutboundSseEvent... events) {
+        // Before anything is queued: a null met half-way would leave the events before it queued, and one of a
+        // call's events must never go out without the others.
+        Objects.requireNonNull(events, "events");
+        for (int i = 0; i < events.length; i++) {
+            if (events[i] == null) {
+                throw new IllegalArgumentException("events[" + i + "] is null");
+            }
+        }
         if (done.get()) {
             return false;
         }

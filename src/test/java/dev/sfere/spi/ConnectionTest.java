@@ -239,6 +239,32 @@ class ConnectionTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
     }
 
+    /**
+     * A null among the events is refused before anything is queued: the call fails whole, naming the position, and
+     * leaves neither the events before it in the queue nor a null for the opener to hand to the runtime.
+     */
+    @Test
+    void nullEvent_isRefusedNamingItsPosition_andNothingIsQueuedOrWritten() {
+        ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        Sink sink = new Sink();
+        Connection queued = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+
+        assertThatThrownBy(() -> queued.send(event(1), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("events[1]");
+        assertThat(queued.queued()).isZero();
+        assertThatThrownBy(() -> queued.send((OutboundSseEvent[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("events");
+
+        Connection opening = Connection.of(sink, Runnable::run, 10, (c, cause) -> givenUp.add(cause));
+        opening.opening();
+        assertThatThrownBy(() -> opening.send(event(2), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("events[1]");
+
+        assertThat(sink.written).isEmpty();
+        assertThat(tasks).isEmpty();
+        assertThat(givenUp).isEmpty();
+    }
+
     /** A sink that records writes, and can block in a write or fail the n-th one. */
     private static final class Sink implements SseEventSink {
         final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
