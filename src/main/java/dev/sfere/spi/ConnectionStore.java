@@ -129,6 +129,7 @@ public interface ConnectionStore {
      * without expiry, or if the key is absent.
      *
      * @param key the key
+     * @throws NullPointerException if {@code key} is null
      */
     void touch(ConnectionKey key);
 

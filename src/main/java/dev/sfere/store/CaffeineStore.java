@@ -9,6 +9,7 @@ import dev.sfere.EvictionCause;
 import dev.sfere.spi.Connection;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -229,6 +230,7 @@ final class CaffeineStore extends IndexedStore {
 
     @Override
     public void touch(ConnectionKey key) {
+        Objects.requireNonNull(key, "key");
         if (mode == ExpiryMode.SLIDING) {
             // A read that counts as an access restarts the idle time, and does nothing to an expired entry.
             Connection connection = cache.getIfPresent(key);

@@ -3,6 +3,7 @@ package dev.sfere.store;
 import dev.sfere.ConnectionKey;
 import dev.sfere.spi.Connection;
 
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The in-memory store: a concurrent hash map with indexes, no expiry and no size bound. */
@@ -31,6 +32,7 @@ final class MemoryStore extends IndexedStore {
 
     @Override
     public void touch(ConnectionKey key) {
+        Objects.requireNonNull(key, "key");
         // No expiry, so activity changes nothing.
     }
 

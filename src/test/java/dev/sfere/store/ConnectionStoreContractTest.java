@@ -206,6 +206,12 @@ abstract class ConnectionStoreContractTest {
         assertThat(store.keys()).isEmpty();
     }
 
+    /** Every store refuses a null key for {@code touch} alike, at the door, rather than ignore it or fail inside. */
+    @Test
+    void touch_nullKey_throwsNullPointerNamingKey() {
+        assertThatThrownBy(() -> store.touch(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
+    }
+
     // ---------------------------------------------------------------- purge
 
     @Test
