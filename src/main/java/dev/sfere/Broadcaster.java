@@ -17,6 +17,10 @@ import java.util.Set;
  * <p>With a cluster configured ({@code sfere.cluster.type=nats}), every call also reaches the matching streams of
  * the other instances, once each; those are not counted in the result.
  *
+ * <p>A null key, pattern, exclude or array of events fails with a {@link NullPointerException} naming it; no event,
+ * a null event or a null in the exclude set with an {@link IllegalArgumentException}; either before anything is
+ * sent.
+ *
  * <p>Thread-safe. Calls may be made from any thread, including from inside an {@link SfereEvicted} or
  * {@link SfereConnected} observer.
  */

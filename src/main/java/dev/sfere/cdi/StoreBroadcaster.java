@@ -40,6 +40,13 @@ class StoreBroadcaster implements Broadcaster {
     @Override
     public int broadcast(KeyPattern pattern, Set<ConnectionKey> exclude, OutboundSseEvent... events) {
         Objects.requireNonNull(exclude, "exclude");
+        // Iterated, not contains(null), which immutable sets answer with an exception. Locally a null excludes
+        // nothing, but the cluster cannot encode it, and the other instances would miss the events.
+        for (ConnectionKey key : exclude) {
+            if (key == null) {
+                throw new IllegalArgumentException("exclude holds a null key");
+            }
+        }
         return deliver(pattern, exclude, null, events);
     }
 

@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,6 +188,23 @@ class BroadcasterTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data");
         assertThatThrownBy(() -> broadcaster.broadcast(KeyPattern.all()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one event");
+    }
+
+    /**
+     * A null in the exclude set is refused like a null event, before anything is sent: locally it would exclude
+     * nothing, but the cluster's encoding of the set fails on it, so the other instances would silently miss the
+     * events while this one delivered them.
+     */
+    @Test
+    void broadcast_excludeSetHoldingNull_isRefusedBeforeAnythingIsSent() {
+        FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
+        register("a", sink);
+        Set<ConnectionKey> exclude = new HashSet<>();
+        exclude.add(null);
+
+        assertThatThrownBy(() -> broadcaster.broadcast(KeyPattern.all(), exclude, "note", "hello"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exclude");
+        assertThat(sink.sent).isEmpty();
     }
 
     @Test
