@@ -25,11 +25,11 @@ final class Parts {
             throw new IllegalArgumentException(name + " must not be null");
         }
         if (isBlank(value)) {
-            throw new IllegalArgumentException(name + " must not be blank, got \"" + value + "\"");
+            throw new IllegalArgumentException(name + " must not be blank, got \"" + printable(value) + "\"");
         }
         if (value.length() > MAX_LENGTH) {
             throw new IllegalArgumentException(name + " must be at most " + MAX_LENGTH + " characters, got "
-                    + value.length() + " starting \"" + value.substring(0, 32) + "\"");
+                    + value.length() + " starting \"" + printable(value.substring(0, 32)) + "\"");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -56,6 +56,7 @@ final class Parts {
         return value.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c));
     }
 
+    /** The value with its control characters escaped, so a client's value cannot break a log or message line. */
     private static String printable(String value) {
         StringBuilder out = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {

@@ -66,6 +66,25 @@ class ConnectionKeyTest {
                 .hasMessageStartingWith(part + " must be at most 256 characters, got 10000");
     }
 
+    /**
+     * The length check comes first, so a long value is quoted before the control characters are looked at: the
+     * quote escapes them as the control-character message does, and a client's value cannot start a line of its own
+     * in a log or a 400 body. A blank value of line breaks is quoted the same way.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"scope", "category", "id"})
+    void of_longOrBlankPartWithLineBreaks_isQuotedEscaped(String part) {
+        assertThatThrownBy(() -> keyWith(part, "bob\r\n[SEVERE] forged" + "x".repeat(300)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(part + " must be at most 256 characters")
+                .hasMessageContaining("bob\\u000d\\u000a[SEVERE]")
+                .hasMessageNotContainingAny("\r", "\n");
+        assertThatThrownBy(() -> keyWith(part, "\r\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(part + " must not be blank")
+                .hasMessageNotContainingAny("\r", "\n");
+    }
+
     @Test
     void of_longestAllowedPart_isAccepted() {
         assertThat(ConnectionKey.of("s", "c", "x".repeat(256)).id()).hasSize(256);
