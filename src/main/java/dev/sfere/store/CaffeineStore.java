@@ -139,6 +139,11 @@ final class CaffeineStore extends IndexedStore {
     @Override
     void afterChange() {
         trimIfOverfull();
+        tellLater();
+    }
+
+    /** Hands the telling of queued evictions to the executor, unless a task for it waits there already. */
+    private void tellLater() {
         if (evicted.isEmpty() || !tellingScheduled.compareAndSet(false, true)) {
             return;
         }
@@ -166,7 +171,11 @@ final class CaffeineStore extends IndexedStore {
         }
         Runnable trim = () -> {
             trimScheduled.set(false);
-            cleanUp();
+            // Not cleanUp(), whose afterChange would look at the size again: on an executor that runs tasks on the
+            // calling thread, with other threads storing meanwhile, that asked for a run inside this one, again and
+            // again until the stack overflowed. A store landing during this run checks the size after its own write.
+            cache.cleanUp();
+            tellLater();
         };
         try {
             executor.execute(trim);
