@@ -144,12 +144,22 @@ final class CaffeineStore extends IndexedStore {
 
     /** Hands the telling of queued evictions to the executor, unless a task for it waits there already. */
     private void tellLater() {
-        if (evicted.isEmpty() || !tellingScheduled.compareAndSet(false, true)) {
+        if (!evicted.isEmpty()) {
+            runOnce(tellingScheduled, this::tellEvicted);
+        }
+    }
+
+    /**
+     * Hands work to the executor unless a task for it waits there already (the flag says so, and is cleared as the
+     * task starts, so work that comes during a run is not lost); runs it here if the executor refuses it.
+     */
+    private void runOnce(AtomicBoolean scheduled, Runnable work) {
+        if (!scheduled.compareAndSet(false, true)) {
             return;
         }
         Runnable task = () -> {
-            tellingScheduled.set(false);
-            tellEvicted();
+            scheduled.set(false);
+            work.run();
         };
         try {
             executor.execute(task);
@@ -166,21 +176,15 @@ final class CaffeineStore extends IndexedStore {
      * heartbeat interval). So a store that finds the cache over its size asks for a run itself.
      */
     private void trimIfOverfull() {
-        if (cache.estimatedSize() <= maximumSize || !trimScheduled.compareAndSet(false, true)) {
-            return;
-        }
-        Runnable trim = () -> {
-            trimScheduled.set(false);
-            // Not cleanUp(), whose afterChange would look at the size again: on an executor that runs tasks on the
-            // calling thread, with other threads storing meanwhile, that asked for a run inside this one, again and
-            // again until the stack overflowed. A store landing during this run checks the size after its own write.
-            cache.cleanUp();
-            tellLater();
-        };
-        try {
-            executor.execute(trim);
-        } catch (RejectedExecutionException e) {
-            trim.run();
+        if (cache.estimatedSize() > maximumSize) {
+            runOnce(trimScheduled, () -> {
+                // Not cleanUp(), whose afterChange would look at the size again: on an executor that runs tasks on
+                // the calling thread, with other threads storing meanwhile, that asked for a run inside this one,
+                // again and again until the stack overflowed. A store landing during this run checks the size after
+                // its own write.
+                cache.cleanUp();
+                tellLater();
+            });
         }
     }
 
