@@ -1,7 +1,5 @@
 package dev.sfere;
 
-import jakarta.enterprise.util.Nonbinding;
-import jakarta.interceptor.InterceptorBinding;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -28,13 +26,12 @@ import java.lang.annotation.Target;
  * A template that names no parameter, or a name that two parameters carry (a {@code @QueryParam("user")} beside
  * the {@code @PathParam("user")}, which would let a client choose its own key), two parameters with no fixed text
  * between them, fixed text in the template that no id may hold (a control character, say), a {@code '{'} without
- * its {@code '}'}, a blank template, a blank category, two sinks on one method, or the annotation on a class rather
- * than on methods fail deployment.
+ * its {@code '}'}, a blank template, a blank category, or two sinks on one method fail deployment, each with an
+ * SFERE code (docs/ERRORS.md).
  */
-@InterceptorBinding
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ElementType.METHOD, ElementType.TYPE})
+@Target(ElementType.METHOD)
 public @interface SfereKey {
 
     /**
@@ -42,7 +39,6 @@ public @interface SfereKey {
      *
      * @return the category
      */
-    @Nonbinding
     String category();
 
     /**
@@ -57,6 +53,5 @@ public @interface SfereKey {
      *
      * @return the id template
      */
-    @Nonbinding
     String id();
 }

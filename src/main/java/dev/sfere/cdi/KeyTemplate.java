@@ -22,8 +22,8 @@ import java.util.Map;
 
 /**
  * A parsed {@link SfereKey} on one method: the category, the id template split into literal text and parameter
- * positions, and where the sink is. Built once per method, at deployment (to report misuse) and again for the
- * interceptor's cache.
+ * positions, and where the sink is. Built once per method, at deployment, where misuse is reported; the extension
+ * keeps it for the interceptor.
  */
 final class KeyTemplate {
 
@@ -71,19 +71,19 @@ final class KeyTemplate {
     /**
      * Parses the annotation on a method.
      *
-     * @throws IllegalArgumentException naming the method and the problem, if the annotation is misused
+     * @throws jakarta.enterprise.inject.spi.DefinitionException naming the method and the problem (an SFERE code of
+     *         {@link Problems}), if the annotation is misused
      */
     static KeyTemplate of(Method method) {
         SfereKey key = method.getAnnotation(SfereKey.class);
         String where = "@SfereKey on " + method.getDeclaringClass().getName() + "." + method.getName();
         if (key == null) {
-            throw new IllegalArgumentException("SFERE-001: " + where + " is missing");
+            throw Problems.missingAnnotation(where);
         }
         try {
             ConnectionKey.of("check", key.category(), "check");
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("SFERE-002: " + where + ": the category \"" + key.category()
-                    + "\" is not a valid key part: " + e.getMessage(), e);
+            throw Problems.badCategory(where, key.category(), e);
         }
         Map<String, Integer> params = new HashMap<>();
         // Names two parameters carry (a @QueryParam("user") beside a @PathParam("user"), say): a template naming
@@ -95,8 +95,7 @@ final class KeyTemplate {
         for (int i = 0; i < types.length; i++) {
             if (SseEventSink.class.isAssignableFrom(types[i])) {
                 if (sinkIndex >= 0) {
-                    throw new IllegalArgumentException("SFERE-003: " + where
-                            + " has two SseEventSink parameters; a key holds one stream");
+                    throw Problems.twoSinks(where);
                 }
                 sinkIndex = i;
             }
@@ -127,8 +126,7 @@ final class KeyTemplate {
             }
             int close = template.indexOf('}', open);
             if (close < 0) {
-                throw new IllegalArgumentException("SFERE-004: " + where + ": the id template \"" + template
-                        + "\" has a '{' without a closing '}'");
+                throw Problems.unclosedBrace(where, template);
             }
             if (open > i) {
                 parts.add(template.substring(i, open));
@@ -136,27 +134,20 @@ final class KeyTemplate {
             String name = template.substring(open + 1, close).trim();
             Integer index = params.get(name);
             if (index == null) {
-                throw new IllegalArgumentException("SFERE-005: " + where + ": the id template \"" + template
-                        + "\" names {" + name + "}, but no parameter is annotated @PathParam, @QueryParam, "
-                        + "@HeaderParam, @CookieParam, @FormParam or @MatrixParam(\"" + name + "\"); "
-                        + "annotated parameters: " + (params.isEmpty() ? "none" : params.keySet()));
+                throw Problems.unknownParameter(where, template, name,
+                        params.isEmpty() ? "none" : params.keySet());
             }
             if (ambiguous.containsKey(name)) {
-                throw new IllegalArgumentException("SFERE-008: " + where + ": the id template \"" + template
-                        + "\" names {" + name + "}, which " + ambiguous.get(name) + " both carry (counting from 0); "
-                        + "a client could then choose its own key through the other one. Rename one of them");
+                throw Problems.ambiguousParameter(where, template, name, ambiguous.get(name));
             }
             if (!parts.isEmpty() && parts.get(parts.size() - 1) instanceof Integer) {
-                throw new IllegalArgumentException("SFERE-012: " + where + ": the id template \"" + template
-                        + "\" puts {" + name + "} right after another parameter, so two pairs of values could make "
-                        + "the same id and a client could choose another's key; put fixed text between them, "
-                        + "such as ':', that no value holds");
+                throw Problems.adjacentParameters(where, template, name);
             }
             parts.add(index);
             i = close + 1;
         }
         if (parts.isEmpty() || template.isBlank()) {
-            throw new IllegalArgumentException("SFERE-006: " + where + ": the id template is blank");
+            throw Problems.blankTemplate(where);
         }
         return List.copyOf(parts);
     }
@@ -182,8 +173,7 @@ final class KeyTemplate {
         try {
             ConnectionKey.of("check", "check", fixed.toString());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("SFERE-009: " + where + ": the fixed text of the id template \""
-                    + template + "\" can never make a valid id: " + e.getMessage(), e);
+            throw Problems.fixedTextInvalid(where, template, e);
         }
     }
 

@@ -27,6 +27,6 @@ class LibraryDirectory implements Directory {
     @Override
     public List<ConnectionKey> keys(KeyPattern pattern) {
         Objects.requireNonNull(pattern, "pattern");
-        return lifecycle.directoryKeys(pattern);
+        return lifecycle.engine().directoryKeys(pattern);
     }
 }

@@ -1,7 +1,9 @@
 package dev.sfere.cdi;
 
 import dev.sfere.cluster.NatsSettings;
+import dev.sfere.engine.Engine;
 import dev.sfere.store.ExpiryMode;
+import jakarta.enterprise.inject.spi.DeploymentException;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Duration;
@@ -147,7 +149,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     }
 
     private static int maxDeliveryThreads(Config config) {
-        return intFromOne(config, DELIVERY_MAX_THREADS, SfereThreads.MAX_DELIVERY_THREADS, MAX_DELIVERY_THREADS);
+        return intFromOne(config, DELIVERY_MAX_THREADS, Engine.DEFAULT_MAX_DELIVERY_THREADS, MAX_DELIVERY_THREADS);
     }
 
     /** The NATS settings, or null without {@code sfere.cluster.type=nats}. */
@@ -207,8 +209,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
         return value;
     }
 
-    private static IllegalArgumentException bad(String key, String value, String allowed) {
-        return new IllegalArgumentException(
-                "SFERE-100: configuration " + key + "=\"" + value + "\" is not valid; expected " + allowed);
+    private static DeploymentException bad(String key, String value, String allowed) {
+        return Problems.badConfiguration(key, value, allowed);
     }
 }

@@ -9,25 +9,27 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
-import jakarta.enterprise.inject.spi.AnnotatedMethod;
-import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
+import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.Decorator;
+import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.enterprise.inject.spi.configurator.AnnotatedMethodConfigurator;
 import jakarta.inject.Singleton;
-import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The portable extension: adds the library's beans, checks every {@link SfereKey} at deployment, supplies the
@@ -36,7 +38,9 @@ import java.util.Map;
  */
 public class SfereExtension implements Extension {
 
-    private final List<String> definitionErrors = new ArrayList<>();
+    private final List<DefinitionException> definitionErrors = new ArrayList<>();
+    /** Every {@code @SfereKey} method's template, parsed at deployment; the interceptor reads them here. */
+    private final Map<Method, KeyTemplate> templates = new ConcurrentHashMap<>();
     private boolean applicationStore;
     private boolean applicationScopeResolver;
     /** Decorators of the store or the resolver, by the type they decorate: CDI decorates no bean the library adds. */
@@ -51,30 +55,36 @@ public class SfereExtension implements Extension {
 
     void addLibraryBeans(@Observes BeforeBeanDiscovery discovery, BeanManager manager) {
         for (Class<?> type : List.of(ConnectionLifecycle.class, StoreBroadcaster.class, SfereKeyInterceptor.class,
-                LibraryDirectory.class)) {
+                LibraryDirectory.class, LibraryConnections.class)) {
             discovery.addAnnotatedType(manager.createAnnotatedType(type), SfereExtension.class.getName() + "."
                     + type.getSimpleName());
         }
     }
 
-    <T> void checkKeyedMethods(@Observes @WithAnnotations(SfereKey.class) ProcessAnnotatedType<T> event) {
-        AnnotatedType<T> type = event.getAnnotatedType();
-        if (type.isAnnotationPresent(Interceptor.class)) {
-            return;
-        }
-        if (type.isAnnotationPresent(SfereKey.class)) {
-            definitionErrors.add("SFERE-007: @SfereKey on the class " + type.getJavaClass().getName()
-                    + " is not supported; put it on the SSE resource methods");
-        }
-        for (AnnotatedMethod<? super T> method : type.getMethods()) {
-            if (method.isAnnotationPresent(SfereKey.class)) {
+    /**
+     * Parses every {@code @SfereKey} method's template once, reporting misuse, and binds the library's interceptor to
+     * the method.
+     */
+    <T> void bindKeyedMethods(@Observes @WithAnnotations(SfereKey.class) ProcessAnnotatedType<T> event) {
+        for (AnnotatedMethodConfigurator<? super T> method : event.configureAnnotatedType().methods()) {
+            if (method.getAnnotated().isAnnotationPresent(SfereKey.class)) {
+                Method member = method.getAnnotated().getJavaMember();
                 try {
-                    KeyTemplate.of(method.getJavaMember());
-                } catch (IllegalArgumentException e) {
-                    definitionErrors.add(e.getMessage());
+                    templates.put(member, KeyTemplate.of(member));
+                } catch (DefinitionException e) {
+                    definitionErrors.add(e);
                 }
+                method.add(Registering.Literal.INSTANCE);
             }
         }
+    }
+
+    /**
+     * The parsed template of an {@code @SfereKey} method. A method the extension did not see at deployment (one the
+     * interceptor reached by inheritance under another {@link Method}, say) is parsed once, now.
+     */
+    KeyTemplate template(Method method) {
+        return templates.computeIfAbsent(method, KeyTemplate::of);
     }
 
     void noticeApplicationBeans(@Observes ProcessBean<?> event) {
@@ -98,9 +108,7 @@ public class SfereExtension implements Extension {
                 if (scope != ApplicationScoped.class && scope != Singleton.class) {
                     // Each injection point would get a store of its own: the broadcaster would not see the
                     // connections the interceptor stored.
-                    definitionErrors.add("SFERE-011: the application's ConnectionStore (" + event.getBean()
-                            + ") is @" + scope.getSimpleName() + "; it must be @ApplicationScoped or @Singleton, "
-                            + "so that the whole application shares one store");
+                    definitionErrors.add(Problems.storeNotShared(event.getBean(), scope.getSimpleName()));
                 }
             } else if (type == ScopeResolver.class) {
                 applicationScopeResolver = true;
@@ -116,7 +124,7 @@ public class SfereExtension implements Extension {
         if (!applicationScopeResolver) {
             undecoratable(ScopeResolver.class, "ScopeResolver that returns your own resolver");
         }
-        definitionErrors.forEach(message -> discovery.addDefinitionError(new IllegalStateException(message)));
+        definitionErrors.forEach(discovery::addDefinitionError);
         if (!applicationStore) {
             discovery.addBean()
                     .beanClass(SfereExtension.class)
@@ -139,20 +147,16 @@ public class SfereExtension implements Extension {
     private void undecoratable(Class<?> type, String own) {
         String decorator = decorators.get(type);
         if (decorator != null) {
-            definitionErrors.add("SFERE-010: the decorator " + decorator + " decorates " + type.getSimpleName()
-                    + ", but CDI does not decorate the default one the library adds, so it would never run; wrap it "
-                    + "yourself instead, for example in a @Produces @ApplicationScoped " + own);
+            definitionErrors.add(Problems.undecoratedDefault(decorator, type.getSimpleName(), own));
         }
     }
 
     void checkConfiguration(@Observes AfterDeploymentValidation validation) {
         try {
             if (config().nats() != null && !classPresent(natsClient)) {
-                validation.addDeploymentProblem(new IllegalStateException("SFERE-101: " + SfereConfig.CLUSTER_TYPE
-                        + "=nats needs the NATS Java client on the application's class path; add the dependency "
-                        + "io.nats:jnats (version 2.26.2 is tested) to the application"));
+                validation.addDeploymentProblem(Problems.natsClientMissing(SfereConfig.CLUSTER_TYPE));
             }
-        } catch (IllegalArgumentException e) {
+        } catch (DeploymentException e) {
             validation.addDeploymentProblem(e);
         }
     }

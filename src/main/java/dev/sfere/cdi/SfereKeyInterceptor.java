@@ -3,6 +3,7 @@ package dev.sfere.cdi;
 import dev.sfere.ConnectionKey;
 import dev.sfere.ScopeResolver;
 import dev.sfere.SfereKey;
+import dev.sfere.engine.Engine;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.annotation.Priority;
@@ -12,35 +13,33 @@ import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.ws.rs.sse.SseEventSink;
 
-import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
  * Registers the sink of an {@link SfereKey} method under its key before the method runs, and takes it out again
- * if the method throws; on a method without a sink, marks the key active.
+ * if the method throws; on a method without a sink, marks the key active. The method's template was parsed at
+ * deployment by the extension, which keeps it.
  */
-@SfereKey(category = "", id = "")
+@Registering
 @Interceptor
 @Priority(Interceptor.Priority.LIBRARY_BEFORE + 100)
 class SfereKeyInterceptor {
 
-    private static final Map<Method, KeyTemplate> TEMPLATES = new ConcurrentHashMap<>();
-
     private final ConnectionLifecycle lifecycle;
     private final ConnectionStore store;
     private final ScopeResolver scopes;
+    private final SfereExtension extension;
 
     @Inject
-    SfereKeyInterceptor(ConnectionLifecycle lifecycle, ConnectionStore store, ScopeResolver scopes) {
+    SfereKeyInterceptor(ConnectionLifecycle lifecycle, ConnectionStore store, ScopeResolver scopes,
+                        SfereExtension extension) {
         this.lifecycle = lifecycle;
         this.store = store;
         this.scopes = scopes;
+        this.extension = extension;
     }
 
     @AroundInvoke
     Object register(InvocationContext invocation) throws Exception {
-        KeyTemplate template = TEMPLATES.computeIfAbsent(invocation.getMethod(), KeyTemplate::of);
+        KeyTemplate template = extension.template(invocation.getMethod());
         Object[] arguments = invocation.getParameters();
         ConnectionKey key = template.key(scopes.scope(), arguments);
         SseEventSink sink = template.sink(arguments);
@@ -48,15 +47,16 @@ class SfereKeyInterceptor {
             store.touch(key);
             return invocation.proceed();
         }
-        Connection connection = lifecycle.register(key, sink);
+        Engine engine = lifecycle.engine();
+        Connection connection = engine.register(key, sink);
         Object result;
         try {
             result = invocation.proceed();
         } catch (Exception | Error e) {
-            lifecycle.onRequestFailed(connection);
+            engine.requestFailed(connection);
             throw e;
         }
-        connection.opened();
+        engine.opened(connection);
         return result;
     }
 }

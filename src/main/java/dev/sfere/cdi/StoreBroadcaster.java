@@ -70,10 +70,7 @@ class StoreBroadcaster implements Broadcaster {
                         OutboundSseEvent[] events) {
         Objects.requireNonNull(pattern, "pattern");
         check(events);
-        lifecycle.ensureStarted();
-        int reached = lifecycle.deliverLocally(pattern, excludeKeys, excludePattern, events);
-        lifecycle.publish(pattern, excludeKeys, excludePattern, events);
-        return reached;
+        return lifecycle.engine().deliver(pattern, excludeKeys, excludePattern, events);
     }
 
     private static void check(OutboundSseEvent[] events) {

@@ -31,7 +31,7 @@ public interface ConnectionStore {
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if the connection is stored under another key (purge it first), or is held
      *                                  by another store that keeps its record on the connection
-     *                                  ({@link Connection#storeRecord()})
+     *                                  (the library's stores keep their entry on the connection)
      */
     Connection store(ConnectionKey key, Connection connection);
 

@@ -1,5 +1,6 @@
 package dev.sfere.store;
 
+import dev.sfere.internal.StoreSlots;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -238,7 +239,7 @@ final class CaffeineStore extends IndexedStore {
     @Override
     boolean removeIfExpired(ConnectionIndex.Held held, Connection connection) {
         cleanUp();
-        return connection.storeRecord() != held;
+        return StoreSlots.get(connection) != held;
     }
 
     @Override

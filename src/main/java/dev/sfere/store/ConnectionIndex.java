@@ -1,5 +1,6 @@
 package dev.sfere.store;
 
+import dev.sfere.internal.StoreSlots;
 import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.spi.Connection;
@@ -19,7 +20,7 @@ import java.util.function.Function;
 /**
  * The secondary indexes of a store: for each key position (scope, category, id), the connections whose key has a
  * given part there; and, on each connection, the store's {@link Held} record of it, which holds its key (see
- * {@link Connection#storeRecord()}), so the key of a connection costs no map of its own.
+ * {@link dev.sfere.internal.StoreSlots}), so the key of a connection costs no map of its own.
  *
  * <p>Entries are per connection, not per key, so removing an old connection never disturbs a newer one stored
  * under the same key, whatever order a cache reports the two in. Thread-safe; callers serialize the changes for
@@ -207,7 +208,7 @@ final class ConnectionIndex {
      * @return its record, or null
      */
     Held held(Connection connection) {
-        return connection.storeRecord() instanceof Held held && held.owner == this ? held : null;
+        return StoreSlots.get(connection) instanceof Held held && held.owner == this ? held : null;
     }
 
     /**
@@ -228,10 +229,10 @@ final class ConnectionIndex {
      */
     Object claim(Connection connection, Held record) {
         for (int spins = 0; ; spins++) {
-            if (connection.replaceStoreRecord(null, record)) {
+            if (StoreSlots.replace(connection, null, record)) {
                 return null;
             }
-            Object existing = connection.storeRecord();
+            Object existing = StoreSlots.get(connection);
             if (existing == LEAVING) {
                 if (spins < 100) {
                     Thread.onSpinWait();
@@ -247,7 +248,7 @@ final class ConnectionIndex {
 
     /** Gives up a claim whose store did not happen. */
     void unclaim(Connection connection, Held record) {
-        connection.replaceStoreRecord(record, null);
+        StoreSlots.replace(connection, record, null);
     }
 
     /**
@@ -339,7 +340,7 @@ final class ConnectionIndex {
      */
     boolean remove(ConnectionKey key, Connection connection) {
         Held held = held(connection);
-        if (held == null || !held.key.equals(key) || !connection.replaceStoreRecord(held, LEAVING)) {
+        if (held == null || !held.key.equals(key) || !StoreSlots.replace(connection, held, LEAVING)) {
             return false;
         }
         try {
@@ -347,7 +348,7 @@ final class ConnectionIndex {
                 update(position, held, connection, false);
             }
         } finally {
-            connection.replaceStoreRecord(LEAVING, null);
+            StoreSlots.replace(connection, LEAVING, null);
         }
         // After the change: a reader that sees the same count before and after its walk saw no removal.
         removals.increment();

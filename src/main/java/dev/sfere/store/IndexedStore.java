@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * What the two stores share: a concurrent map from key to connection, kept in step with a
  * {@link ConnectionIndex} by doing every index change inside the map's per-key {@code compute}, and removal
  * listeners told after the change, outside any lock. A stored connection carries the store's record of it, with its
- * key (see {@link Connection#storeRecord()}), so a store holds a connection under one key at a time and a
+ * key (see {@link dev.sfere.internal.StoreSlots}), so a store holds a connection under one key at a time and a
  * connection is held by one store at a time.
  */
 abstract class IndexedStore implements ConnectionStore {

@@ -5,7 +5,7 @@ import dev.sfere.spi.ConnectionStore;
 /**
  * Factories for the library's {@link ConnectionStore}s. Both are thread-safe, index keys for pattern lookups and
  * find the key of a connection in constant time, from a record they keep on the connection
- * ({@link dev.sfere.spi.Connection#storeRecord()}); so a connection is held by one of them at a time.
+ * ({@link dev.sfere.internal.StoreSlots}); so a connection is held by one of them at a time.
  *
  * <p>The index of a key position (scope, category or id) is built the first time a pattern with a literal in that
  * position is looked up, which reads every connection once, and is kept up to date from then on. Until then,

@@ -1,5 +1,6 @@
 package dev.sfere.cdi;
 
+import dev.sfere.engine.Streams;
 import dev.sfere.Broadcaster;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
@@ -51,7 +52,7 @@ class BroadcasterTest {
 
     /** Registers as the interceptor does, leaving the stream opening (its resource method still running). */
     private Connection register(String id, FakeSink sink) {
-        return lifecycle.register(ConnectionKey.of("default", "room", id), sink);
+        return lifecycle.engine().register(ConnectionKey.of("default", "room", id), sink);
     }
 
     @ParameterizedTest
@@ -82,9 +83,9 @@ class BroadcasterTest {
         FakeSink before = new FakeSink(FakeSink.Mode.HEALTHY);
         FakeSink broken = new FakeSink(failure);
         FakeSink after = new FakeSink(FakeSink.Mode.HEALTHY);
-        register("a", before).opened();
-        register("b", broken).opened();
-        register("c", after).opened();
+        Streams.opened(register("a", before));
+        Streams.opened(register("b", broken));
+        Streams.opened(register("c", after));
 
         for (int i = 0; i < 50; i++) {
             broadcaster.broadcast(KeyPattern.all(), "note", Integer.toString(i));
@@ -120,7 +121,7 @@ class BroadcasterTest {
         broadcaster.send(key, "participants", "[]");
         assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants");
 
-        opening.opened();
+        Streams.opened(opening);
         Poll.until(Duration.ofSeconds(5), "the held event written", () -> sink.sent.size() == 2);
         assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "joined");
         Thread after = new Thread(() -> broadcaster.send(key, "message", "direct"));
@@ -176,7 +177,7 @@ class BroadcasterTest {
         FakeSink fresh = new FakeSink(FakeSink.Mode.HEALTHY);
         register("fresh", fresh);
         // The default interval is 15 s, so a stream registered just now is not quiet yet.
-        lifecycle.heartbeat();
+        Streams.heartbeat(lifecycle.engine());
         assertThat(fresh.sent).isEmpty();
     }
 

@@ -64,7 +64,7 @@ class ClusterConfigTest {
     void badValue_isRefusedNamingKeyAndValue(String key, String value) {
         Map<String, String> properties = new java.util.HashMap<>(Map.of("sfere.cluster.type", "nats"));
         properties.put(key, value);
-        assertThatThrownBy(() -> TestConfig.read(properties)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TestConfig.read(properties)).isInstanceOf(DeploymentException.class)
                 .hasMessageContaining(key + "=\"" + value + "\"");
     }
 

@@ -1,5 +1,6 @@
 package dev.sfere.cdi;
 
+import dev.sfere.engine.Streams;
 import dev.sfere.Broadcaster;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
@@ -73,19 +74,19 @@ class ConcurrencyTest {
                     ConnectionKey key = key(random.nextInt(KEYS));
                     RaceSink sink = new RaceSink(random, io);
                     sinks.add(sink);
-                    Connection connection = lifecycle.register(key, sink);
+                    Connection connection = lifecycle.engine().register(key, sink);
                     sink.connection(connection);
                     registrations.incrementAndGet();
                     if (random.nextInt(100) < 3) {
                         // The resource method threw: the library takes the connection out without closing it, and
                         // the runtime ends the response with the error.
-                        lifecycle.onRequestFailed(connection);
+                        lifecycle.engine().requestFailed(connection);
                         sink.endedByRuntime();
                     } else {
                         if (random.nextBoolean()) {
-                            connection.send(broadcaster.event("welcome", key.id()));
+                            Streams.send(connection, broadcaster.event("welcome", key.id()));
                         }
-                        connection.opened();
+                        Streams.opened(connection);
                     }
                 }));
             }

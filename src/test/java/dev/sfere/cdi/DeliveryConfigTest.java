@@ -11,7 +11,7 @@ class DeliveryConfigTest {
 
     @Test
     void maxThreads_defaultsToTheLibrarysBound() {
-        assertThat(TestConfig.read(Map.of()).maxDeliveryThreads()).isEqualTo(SfereThreads.MAX_DELIVERY_THREADS)
+        assertThat(TestConfig.read(Map.of()).maxDeliveryThreads()).isEqualTo(dev.sfere.engine.Engine.DEFAULT_MAX_DELIVERY_THREADS)
                 .isEqualTo(Math.max(16, 4 * Runtime.getRuntime().availableProcessors()));
     }
 

@@ -1,6 +1,7 @@
 package dev.sfere.cdi;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.sfere.engine.Streams;
 import dev.sfere.ConnectionKey;
 import dev.sfere.OutboundEvents;
 import dev.sfere.spi.Connection;
@@ -53,10 +54,10 @@ class HeartbeatTest {
             ConnectionStore store = container.select(ConnectionStore.class).get();
             ConnectionKey stalledKey = ConnectionKey.of("default", "room", "stalled");
             ConnectionKey quietKey = ConnectionKey.of("default", "room", "quiet");
-            Connection stuck = lifecycle.register(stalledKey, stalled);
-            stuck.opened();
-            lifecycle.register(quietKey, new FakeSink(FakeSink.Mode.HEALTHY)).opened();
-            stuck.send(OutboundEvents.comment("first"));
+            Connection stuck = lifecycle.engine().register(stalledKey, stalled);
+            Streams.opened(stuck);
+            Streams.opened(lifecycle.engine().register(quietKey, new FakeSink(FakeSink.Mode.HEALTHY)));
+            Streams.send(stuck, OutboundEvents.comment("first"));
             assertThat(stalled.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
             // 3 s of real time, in which heartbeats also run every 50 ms by themselves; 2 s of the store's time,
@@ -64,7 +65,7 @@ class HeartbeatTest {
             for (int round = 0; round < 20; round++) {
                 Thread.sleep(150);
                 NOW.addAndGet(Duration.ofMillis(100).toNanos());
-                lifecycle.heartbeat();
+                Streams.heartbeat(lifecycle.engine());
             }
 
             assertThat(store.get(quietKey)).as("a live stream quiet but for heartbeats").isPresent();

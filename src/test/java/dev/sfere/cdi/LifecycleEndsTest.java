@@ -1,5 +1,6 @@
 package dev.sfere.cdi;
 
+import dev.sfere.engine.Streams;
 import dev.sfere.Broadcaster;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
@@ -97,12 +98,12 @@ class LifecycleEndsTest {
 
     /** Every delivery thread of the library's own is stuck in a write to a client that stopped reading. */
     private void occupyEveryDeliveryThread() throws InterruptedException {
-        CountDownLatch entered = new CountDownLatch(SfereThreads.MAX_DELIVERY_THREADS);
-        for (int i = 0; i < SfereThreads.MAX_DELIVERY_THREADS; i++) {
-            Connection stalled = lifecycle.register(ConnectionKey.of("default", "room", "stalled-" + i),
+        CountDownLatch entered = new CountDownLatch(dev.sfere.engine.Engine.DEFAULT_MAX_DELIVERY_THREADS);
+        for (int i = 0; i < dev.sfere.engine.Engine.DEFAULT_MAX_DELIVERY_THREADS; i++) {
+            Connection stalled = lifecycle.engine().register(ConnectionKey.of("default", "room", "stalled-" + i),
                     new StalledSink(entered));
-            stalled.opened();
-            stalled.send(OutboundEvents.text("n", "x"));
+            Streams.opened(stalled);
+            Streams.send(stalled, OutboundEvents.text("n", "x"));
         }
         assertThat(entered.await(10, TimeUnit.SECONDS)).as("every delivery thread stuck").isTrue();
     }
@@ -111,9 +112,9 @@ class LifecycleEndsTest {
     void shutdown_closesAStreamWhoseDeliveryWaitsForAThread() throws Exception {
         occupyEveryDeliveryThread();
         FakeSink waiting = new FakeSink(FakeSink.Mode.HEALTHY);
-        Connection connection = lifecycle.register(ConnectionKey.of("default", "room", "waiting"), waiting);
-        connection.opened();
-        assertThat(connection.send(OutboundEvents.text("n", "y"))).isTrue();
+        Connection connection = lifecycle.engine().register(ConnectionKey.of("default", "room", "waiting"), waiting);
+        Streams.opened(connection);
+        assertThat(Streams.send(connection, OutboundEvents.text("n", "y"))).isTrue();
 
         lifecycle.shutdown();
 
@@ -126,7 +127,7 @@ class LifecycleEndsTest {
         occupyEveryDeliveryThread();
         FakeSink removed = new FakeSink(FakeSink.Mode.HEALTHY);
         ConnectionKey key = ConnectionKey.of("default", "room", "removed");
-        lifecycle.register(key, removed).opened();
+        Streams.opened(lifecycle.engine().register(key, removed));
         store.purge(key);
         assertThat(removed.isClosed()).as("its close waits for a delivery thread").isFalse();
 

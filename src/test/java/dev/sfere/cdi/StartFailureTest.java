@@ -46,7 +46,7 @@ class StartFailureTest {
             List<String> before = heartbeatThreads();
             ConnectionLifecycle lifecycle = new ConnectionLifecycle(refusing, null, null, new SfereExtension());
             for (int attempt = 0; attempt < 3; attempt++) {
-                assertThatThrownBy(lifecycle::ensureStarted).hasMessageContaining("no listeners here");
+                assertThatThrownBy(lifecycle::engine).hasMessageContaining("no listeners here");
             }
             lifecycle.shutdown();
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();

@@ -1,5 +1,6 @@
 package dev.sfere.cdi;
 
+import dev.sfere.engine.Streams;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.SfereEvicted;
@@ -38,14 +39,14 @@ class StoreFullLogTest {
     @Test
     void evictionsForRoom_areLoggedOnce_namingTheMaximumSize() throws Exception {
         SmallRyeConfig config = TestConfig.register(Map.of("sfere.store.maximum-size", "2"));
-        try (Warnings warnings = Warnings.of(ConnectionLifecycle.class);
+        try (Warnings warnings = Warnings.of(dev.sfere.engine.Engine.class);
              WeldContainer container = new Weld().disableDiscovery().addExtension(new SfereExtension())
                      .addBeanClass(Evictions.class).initialize()) {
             ConnectionLifecycle lifecycle = container.select(ConnectionLifecycle.class).get();
             Evictions evictions = container.select(Evictions.class).get();
             for (int i = 0; i < 8; i++) {
-                lifecycle.register(ConnectionKey.of("default", "room", "u" + i), new FakeSink(FakeSink.Mode.HEALTHY))
-                        .opened();
+                Streams.opened(lifecycle.engine().register(ConnectionKey.of("default", "room", "u" + i),
+                        new FakeSink(FakeSink.Mode.HEALTHY)));
             }
             // Promptly, not at the next heartbeat round (7.5 s here, with the default interval).
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);

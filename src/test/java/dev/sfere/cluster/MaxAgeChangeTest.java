@@ -1,5 +1,6 @@
 package dev.sfere.cluster;
 
+import dev.sfere.engine.Streams;
 import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.it.NatsServer;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MaxAgeChangeTest {
 
     private static Connection open() {
-        return Connection.of(new SseEventSink() {
+        return Streams.of(new SseEventSink() {
             @Override public boolean isClosed() { return false; }
             @Override public CompletionStage<?> send(OutboundSseEvent event) {
                 return CompletableFuture.completedFuture(null);

@@ -1,5 +1,6 @@
 package dev.sfere.cluster;
 
+import dev.sfere.engine.Streams;
 import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
@@ -52,7 +53,7 @@ class NatsClusterTest {
         }
         ConnectionStore store = Stores.memory();
         ConnectionKey alice = ConnectionKey.of("default", "lobby", "alice");
-        store.store(alice, Connection.of(new jakarta.ws.rs.sse.SseEventSink() {
+        store.store(alice, Streams.of(new jakarta.ws.rs.sse.SseEventSink() {
             @Override public boolean isClosed() { return false; }
             @Override public java.util.concurrent.CompletionStage<?> send(OutboundSseEvent event) {
                 return java.util.concurrent.CompletableFuture.completedFuture(null);

@@ -1,5 +1,6 @@
 package dev.sfere.cluster;
 
+import dev.sfere.engine.Streams;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
@@ -45,7 +46,7 @@ class NatsDirectoryTest {
     }
 
     private static Connection connection() {
-        return Connection.of(new SseEventSink() {
+        return Streams.of(new SseEventSink() {
             @Override
             public boolean isClosed() {
                 return false;

@@ -1,5 +1,6 @@
 package dev.sfere.store;
 
+import dev.sfere.internal.StoreSlots;
 import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.spi.Connection;
@@ -50,11 +51,11 @@ class ConnectionIndexTest {
     void forEachCandidate_singleLiteralBucket_givesEveryConnectionWithItsKey() {
         List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            Connection connection = Connection.of(new RecordingSink(), c -> { });
+            Connection connection = new Connection() { };
             connections.add(connection);
             store.store(ConnectionKey.of("s", "lobby", "u" + i), connection);
         }
-        store.store(ConnectionKey.of("s", "game", "u0"), Connection.of(new RecordingSink(), c -> { }));
+        store.store(ConnectionKey.of("s", "game", "u0"), new Connection() { });
 
         List<String> seen = new ArrayList<>();
         index.forEachCandidate(KeyPattern.all().withCategory("lobby"), (held, connection) -> {
@@ -91,7 +92,7 @@ class ConnectionIndexTest {
                 futures.add(pool.submit(() -> {
                     start.await();
                     for (int op = 0; op < 300_000 && problems.isEmpty(); op++) {
-                        Connection connection = Connection.of(new RecordingSink(), c -> { });
+                        Connection connection = new Connection() { };
                         store.store(key, connection);
                         boolean[] found = new boolean[1];
                         index.forEachCandidate(lobby, (h, c) -> found[0] |= c == connection);
@@ -99,7 +100,7 @@ class ConnectionIndexTest {
                             problems.add("round " + op + ": " + key + " not in its category's bucket after add");
                         }
                         store.purge(key);
-                        if (connection.storeRecord() != null) {
+                        if (StoreSlots.get(connection) != null) {
                             problems.add("round " + op + ": " + key + " keeps its record after its removal");
                         }
                     }
@@ -121,9 +122,9 @@ class ConnectionIndexTest {
 
     @Test
     void positions_areKeptUpToDateOnlyOnceALookupNeedsThem() {
-        Connection alice = Connection.of(new RecordingSink(), c -> { });
-        Connection bob = Connection.of(new RecordingSink(), c -> { });
-        Connection carol = Connection.of(new RecordingSink(), c -> { });
+        Connection alice = new Connection() { };
+        Connection bob = new Connection() { };
+        Connection carol = new Connection() { };
         store.store(ConnectionKey.of("s", "lobby", "alice"), alice);
         store.store(ConnectionKey.of("s", "game", "carol"), carol);
         assertThat(index.maintained()).isEmpty();
@@ -149,7 +150,7 @@ class ConnectionIndexTest {
     void positionWhereEveryConnectionHasOnePart_keepsNoBucketUntilAnotherPartComes() {
         List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            connections.add(Connection.of(new RecordingSink(), c -> { }));
+            connections.add(new Connection() { });
             store.store(ConnectionKey.of("acme", "lobby", "u" + i), connections.get(i));
         }
         KeyPattern acme = KeyPattern.all().withScope("acme");
@@ -158,14 +159,14 @@ class ConnectionIndexTest {
         assertThat(index.uniform()).containsExactly("scope");
         assertThat(index.countOfSingleLiteral(acme)).as("no bucket to read a size from").isEqualTo(-1);
         assertThat(store.keys(KeyPattern.all().withScope("other"))).isEmpty();
-        store.store(ConnectionKey.of("acme", "lobby", "u4"), Connection.of(new RecordingSink(), c -> { }));
+        store.store(ConnectionKey.of("acme", "lobby", "u4"), new Connection() { });
         store.purge(connections.get(0), dev.sfere.EvictionCause.CLOSED);
         assertThat(index.uniform()).containsExactly("scope");
         assertThat(store.keys(acme)).hasSize(4);
         assertThat(store.keys(acme.withCategory("lobby").withId("u4"))).hasSize(1);
 
         // A second scope: the first store of it builds the index before it returns.
-        store.store(ConnectionKey.of("globex", "lobby", "u0"), Connection.of(new RecordingSink(), c -> { }));
+        store.store(ConnectionKey.of("globex", "lobby", "u0"), new Connection() { });
         assertThat(index.uniform()).isEmpty();
         assertThat(index.maintained()).containsExactly("scope");
         assertThat(index.countOfSingleLiteral(acme)).isEqualTo(4);
@@ -178,12 +179,12 @@ class ConnectionIndexTest {
         assertThat(store.count(KeyPattern.all().withCategory("lobby"))).isZero();
         assertThat(index.uniform()).containsExactly("category");
 
-        store.store(ConnectionKey.of("s", "game", "a"), Connection.of(new RecordingSink(), c -> { }));
+        store.store(ConnectionKey.of("s", "game", "a"), new Connection() { });
         assertThat(index.uniform()).containsExactly("category");
         assertThat(store.keys(KeyPattern.all().withCategory("game"))).hasSize(1);
         assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).isEmpty();
 
-        store.store(ConnectionKey.of("s", "lobby", "b"), Connection.of(new RecordingSink(), c -> { }));
+        store.store(ConnectionKey.of("s", "lobby", "b"), new Connection() { });
         assertThat(index.uniform()).isEmpty();
         assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).hasSize(1);
         assertThat(index.categories()).containsOnlyKeys("game", "lobby");
@@ -206,7 +207,7 @@ class ConnectionIndexTest {
                 boolean empty = round % 2 == 1;
                 if (!empty) {
                     for (int i = 0; i < 20; i++) {
-                        fresh.store(ConnectionKey.of("a", "c", "old" + i), Connection.of(new RecordingSink(), c -> { }));
+                        fresh.store(ConnectionKey.of("a", "c", "old" + i), new Connection() { });
                     }
                 }
                 ConnectionKey same = ConnectionKey.of(empty ? "x" : "a", "c", "same");
@@ -219,11 +220,11 @@ class ConnectionIndexTest {
                         }),
                         pool.submit(() -> {
                             start.await();
-                            return fresh.store(same, Connection.of(new RecordingSink(), c -> { }));
+                            return fresh.store(same, new Connection() { });
                         }),
                         pool.submit(() -> {
                             start.await();
-                            return fresh.store(other, Connection.of(new RecordingSink(), c -> { }));
+                            return fresh.store(other, new Connection() { });
                         }));
                 for (Future<?> future : futures) {
                     future.get();
@@ -263,7 +264,7 @@ class ConnectionIndexTest {
                     Map<ConnectionKey, Connection> mine = new java.util.HashMap<>();
                     for (int i = 0; i < 20_000; i++) {
                         ConnectionKey key = ConnectionKey.of("s", "c" + i % 5, "t" + thread + "-" + i);
-                        Connection connection = Connection.of(new RecordingSink(), c -> { });
+                        Connection connection = new Connection() { };
                         store.store(key, connection);
                         mine.put(key, connection);
                     }
@@ -275,7 +276,7 @@ class ConnectionIndexTest {
                         if (old != null) {
                             store.purge(key);
                         } else {
-                            Connection connection = Connection.of(new RecordingSink(), c -> { });
+                            Connection connection = new Connection() { };
                             store.store(key, connection);
                             mine.put(key, connection);
                         }
@@ -324,7 +325,7 @@ class ConnectionIndexTest {
                 java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
                 Future<?> storing = pool.submit(() -> {
                     for (int i = 0; !stop.get(); i++) {
-                        fresh.store(ConnectionKey.of("s", "c" + i % 3, "u" + i), Connection.of(new RecordingSink(), c -> { }));
+                        fresh.store(ConnectionKey.of("s", "c" + i % 3, "u" + i), new Connection() { });
                         stored.incrementAndGet();
                     }
                 });

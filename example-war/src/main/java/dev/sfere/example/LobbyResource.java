@@ -2,11 +2,12 @@ package dev.sfere.example;
 
 import dev.sfere.Broadcaster;
 import dev.sfere.ConnectionKey;
+import dev.sfere.Connections;
 import dev.sfere.Directory;
 import dev.sfere.KeyPattern;
 import dev.sfere.ScopeResolver;
 import dev.sfere.SfereKey;
-import dev.sfere.spi.ConnectionStore;
+
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -36,9 +37,9 @@ public class LobbyResource {
     Broadcaster broadcaster;
 
     @Inject
-    ConnectionStore store;
+    Connections connections;
 
-    /** Every instance's streams when the library runs as a cluster; else the same as the store. */
+    /** Every instance's streams when the library runs as a cluster; else the same as {@link #connections}. */
     @Inject
     Directory directory;
 
@@ -89,7 +90,7 @@ public class LobbyResource {
     @POST
     @Path("{user}/leave")
     public Response leave(@PathParam("user") String user) {
-        store.purge(Lobby.key(scopes.scope(), user));
+        connections.purge(Lobby.key(scopes.scope(), user));
         return Response.noContent().build();
     }
 

@@ -1,4 +1,4 @@
-package dev.sfere.cdi;
+package dev.sfere.engine;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,11 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The library's own delivery threads: started only when needed, bounded, and every task runs. */
-class SfereThreadsTest {
+class DeliveryThreadsTest {
 
     @Test
     void tasksOneAfterAnother_reuseOneIdleThread() throws Exception {
-        ExecutorService pool = SfereThreads.deliveryPool();
+        ExecutorService pool = DeliveryThreads.deliveryPool();
         try {
             Set<String> threads = ConcurrentHashMap.newKeySet();
             for (int i = 0; i < 50; i++) {
@@ -46,7 +46,7 @@ class SfereThreadsTest {
     @Test
     void burstOfShortTasks_runsOnTheBusyNumberOfThreads() throws Exception {
         // A queue that stands still for 5 s would start more threads; a burst of short tasks never does.
-        SfereThreads.DeliveryPool pool = SfereThreads.deliveryPool(TimeUnit.SECONDS.toNanos(5));
+        DeliveryThreads.DeliveryPool pool = DeliveryThreads.deliveryPool(TimeUnit.SECONDS.toNanos(5));
         try {
             int tasks = 2_000;
             Set<String> threads = ConcurrentHashMap.newKeySet();
@@ -62,7 +62,7 @@ class SfereThreadsTest {
                 });
             }
             assertThat(ran.await(30, TimeUnit.SECONDS)).as("every task ran").isTrue();
-            assertThat(threads).hasSize(SfereThreads.BUSY_DELIVERY_THREADS);
+            assertThat(threads).hasSize(DeliveryThreads.BUSY_DELIVERY_THREADS);
         } finally {
             pool.shutdownNow();
         }
@@ -75,17 +75,17 @@ class SfereThreadsTest {
      */
     @Test
     void blockedTasks_growThePoolToItsBound_andTheRestWaitAndRun() throws Exception {
-        growToBound(SfereThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250)), SfereThreads.MAX_DELIVERY_THREADS);
+        growToBound(DeliveryThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250)), DeliveryThreads.MAX_DELIVERY_THREADS);
     }
 
     /** A bound set by {@code sfere.delivery.max-threads}, here above the default, is the one the pool grows to. */
     @Test
     void blockedTasks_growThePoolToAConfiguredBound() throws Exception {
-        int bound = SfereThreads.MAX_DELIVERY_THREADS + 8;
-        growToBound(SfereThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250), bound), bound);
+        int bound = DeliveryThreads.MAX_DELIVERY_THREADS + 8;
+        growToBound(DeliveryThreads.deliveryPool(TimeUnit.MILLISECONDS.toNanos(250), bound), bound);
     }
 
-    private static void growToBound(SfereThreads.DeliveryPool pool, int bound) throws Exception {
+    private static void growToBound(DeliveryThreads.DeliveryPool pool, int bound) throws Exception {
         try {
             int tasks = bound * 3;
             CountDownLatch release = new CountDownLatch(1);
@@ -105,7 +105,7 @@ class SfereThreadsTest {
             for (int i = 0; i < tasks - 1; i++) {
                 pool.execute(blocked);
             }
-            assertThat(pool.threads()).isEqualTo(SfereThreads.BUSY_DELIVERY_THREADS);
+            assertThat(pool.threads()).isEqualTo(DeliveryThreads.BUSY_DELIVERY_THREADS);
 
             // The next task, once the queue has stood still, starts a thread of its own.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -113,7 +113,7 @@ class SfereThreadsTest {
                 Thread.sleep(5);
             }
             pool.execute(blocked);
-            assertThat(pool.threads()).isEqualTo(SfereThreads.BUSY_DELIVERY_THREADS + 1);
+            assertThat(pool.threads()).isEqualTo(DeliveryThreads.BUSY_DELIVERY_THREADS + 1);
 
             // The periodic check starts the rest, one each time the queue has stood still again.
             while (running.get() < bound && System.nanoTime() < deadline) {
@@ -136,11 +136,11 @@ class SfereThreadsTest {
     @Test
     void ownThreads_checkTheirQueueOnTheirOwn() throws Exception {
         // No container here, so the library's own threads, and its own check for a queue that stands still.
-        SfereThreads threads = SfereThreads.start(SfereThreads.MAX_DELIVERY_THREADS);
+        DeliveryThreads threads = DeliveryThreads.start(DeliveryThreads.MAX_DELIVERY_THREADS);
         CountDownLatch release = new CountDownLatch(1);
         try {
-            SfereThreads.DeliveryPool pool = (SfereThreads.DeliveryPool) threads.delivery();
-            int tasks = SfereThreads.BUSY_DELIVERY_THREADS + 2;
+            DeliveryThreads.DeliveryPool pool = (DeliveryThreads.DeliveryPool) threads.delivery();
+            int tasks = DeliveryThreads.BUSY_DELIVERY_THREADS + 2;
             AtomicInteger running = new AtomicInteger();
             for (int i = 0; i < tasks; i++) {
                 pool.execute(() -> {
@@ -166,7 +166,7 @@ class SfereThreadsTest {
 
     @Test
     void afterShutdown_tasksAreRefused() {
-        ExecutorService pool = SfereThreads.deliveryPool();
+        ExecutorService pool = DeliveryThreads.deliveryPool();
         pool.shutdown();
         assertThatThrownBy(() -> pool.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
     }

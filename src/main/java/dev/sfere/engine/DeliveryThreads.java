@@ -1,4 +1,4 @@
-package dev.sfere.cdi;
+package dev.sfere.engine;
 
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -22,9 +22,9 @@ import javax.naming.NamingException;
  * Concurrency), otherwise daemon threads of the library's own, named {@code sfere-...}, that stop with the
  * application.
  */
-final class SfereThreads {
+final class DeliveryThreads {
 
-    private static final Logger LOG = Logger.getLogger(SfereThreads.class.getName());
+    private static final Logger LOG = Logger.getLogger(DeliveryThreads.class.getName());
     private static final String MANAGED_SCHEDULED = "java:comp/DefaultManagedScheduledExecutorService";
     private static final String MANAGED = "java:comp/DefaultManagedExecutorService";
     /**
@@ -49,7 +49,7 @@ final class SfereThreads {
     /** Checks the library's own delivery threads for a queue that stands still; null with a managed executor. */
     private final ScheduledFuture<?> watchdog;
 
-    private SfereThreads(ScheduledExecutorService scheduler, boolean ownScheduler, Executor delivery,
+    private DeliveryThreads(ScheduledExecutorService scheduler, boolean ownScheduler, Executor delivery,
                          boolean ownDelivery) {
         this.scheduler = scheduler;
         this.ownScheduler = ownScheduler;
@@ -64,7 +64,7 @@ final class SfereThreads {
      *
      * @param maxDeliveryThreads the bound of the library's own delivery threads, used without a managed executor
      */
-    static SfereThreads start(int maxDeliveryThreads) {
+    static DeliveryThreads start(int maxDeliveryThreads) {
         ScheduledExecutorService managedScheduler = lookup(MANAGED_SCHEDULED, ScheduledExecutorService.class);
         ExecutorService managed = lookup(MANAGED, ExecutorService.class);
         ScheduledExecutorService scheduler = managedScheduler != null ? managedScheduler
@@ -73,7 +73,7 @@ final class SfereThreads {
         if (delivery == null) {
             delivery = deliveryPool(STUCK_NANOS, maxDeliveryThreads);
         }
-        return new SfereThreads(scheduler, managedScheduler == null, delivery, managed == null);
+        return new DeliveryThreads(scheduler, managedScheduler == null, delivery, managed == null);
     }
 
     /**

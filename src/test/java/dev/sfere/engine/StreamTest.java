@@ -1,4 +1,4 @@
-package dev.sfere.spi;
+package dev.sfere.engine;
 
 import dev.sfere.EvictionCause;
 import dev.sfere.OutboundEvents;
@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The per-connection queue: order, never blocking the sender, SLOW on overflow, opening, closing. */
-class ConnectionTest {
+class StreamTest {
 
     private final List<EvictionCause> givenUp = new CopyOnWriteArrayList<>();
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -46,7 +46,7 @@ class ConnectionTest {
     void queuedEvents_areWrittenInOrder_byOneTaskOnTheExecutor() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
 
         assertThat(connection.send(event(1), event(2))).isTrue();
         assertThat(connection.send(event(3))).isTrue();
@@ -69,7 +69,7 @@ class ConnectionTest {
     void stalledStream_neverBlocksTheSender_andOverflowGivesItUpAsSlowOnce() throws Exception {
         Sink sink = new Sink();
         sink.block = new CountDownLatch(1);
-        Connection connection = Connection.of(sink, pool, 5, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, pool, 5, (c, cause) -> givenUp.add(cause));
 
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             assertThat(connection.send(event(0))).isTrue();
@@ -95,7 +95,7 @@ class ConnectionTest {
     void oneSendOfSeveralEvents_isQueuedWholeOrNotAtAll() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Connection connection = Connection.of(sink, tasks::add, 2, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, tasks::add, 2, (c, cause) -> givenUp.add(cause));
         assertThat(connection.send(event(1), event(2), event(3))).isFalse();
         assertThat(givenUp).containsExactly(EvictionCause.SLOW);
         assertThat(tasks).isEmpty();
@@ -107,7 +107,7 @@ class ConnectionTest {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
         sink.failAt = 2;
-        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1), event(2), event(3));
         tasks.poll().run();
         assertThat(data(sink)).containsExactly("1");
@@ -119,7 +119,7 @@ class ConnectionTest {
 
     @Test
     void rejectedByTheExecutor_givesUpClosed() {
-        Connection connection = Connection.of(new Sink(), task -> {
+        Stream connection = Stream.of(new Sink(), task -> {
             throw new RejectedExecutionException("shut down");
         }, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1));
@@ -131,7 +131,7 @@ class ConnectionTest {
     void close_dropsWaitingEvents_closesTheSink_andIsNotAGiveUp() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1));
         connection.close();
         tasks.poll().run();
@@ -145,7 +145,7 @@ class ConnectionTest {
     void closeDuringABlockedWrite_returnsAtOnce_andTheWriterClosesWhenItsWriteReturns() throws Exception {
         Sink sink = new Sink();
         sink.block = new CountDownLatch(1);
-        Connection connection = Connection.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1), event(2));
         assertThat(sink.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -167,7 +167,7 @@ class ConnectionTest {
     void closeWhileTheOpenerWrites_returnsAtOnce_andTheOpenerClosesWhenItsWriteReturns() throws Exception {
         Sink sink = new Sink();
         sink.block = new CountDownLatch(1);
-        Connection connection = Connection.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
         CompletableFuture<Boolean> opener = CompletableFuture.supplyAsync(() -> {
             connection.opening();
             return connection.send(event(1));
@@ -189,7 +189,7 @@ class ConnectionTest {
     void closeWhileTheDeliveryTaskWaitsForAThread_closesAtOnce_andTheTaskWritesNothing() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1));
         assertThat(tasks).hasSize(1);
 
@@ -206,7 +206,7 @@ class ConnectionTest {
     void whileOpening_theOpenerWritesAtOnce_othersWaitUntilOpened() throws Exception {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Connection connection = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.opening();
 
         Thread other = new Thread(() -> connection.send(event(1)));
@@ -227,7 +227,7 @@ class ConnectionTest {
     @Test
     void directExecutor_writesOnTheSendersThread() {
         Sink sink = new Sink();
-        Connection connection = Connection.of(sink, c -> givenUp.add(EvictionCause.CLOSED));
+        Stream connection = Stream.of(sink, c -> givenUp.add(EvictionCause.CLOSED));
         assertThat(connection.send(event(1))).isTrue();
         assertThat(data(sink)).containsExactly("1");
         assertThat(sink.threads).containsExactly(Thread.currentThread().getName());
@@ -235,7 +235,7 @@ class ConnectionTest {
 
     @Test
     void capacityBelowOne_isRefused() {
-        assertThatThrownBy(() -> Connection.of(new Sink(), Runnable::run, 0, (c, cause) -> { }))
+        assertThatThrownBy(() -> Stream.of(new Sink(), Runnable::run, 0, (c, cause) -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
     }
 
@@ -247,7 +247,7 @@ class ConnectionTest {
     void nullEvent_isRefusedNamingItsPosition_andNothingIsQueuedOrWritten() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Connection queued = Connection.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream queued = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
 
         assertThatThrownBy(() -> queued.send(event(1), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("events[1]");
@@ -255,7 +255,7 @@ class ConnectionTest {
         assertThatThrownBy(() -> queued.send((OutboundSseEvent[]) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("events");
 
-        Connection opening = Connection.of(sink, Runnable::run, 10, (c, cause) -> givenUp.add(cause));
+        Stream opening = Stream.of(sink, Runnable::run, 10, (c, cause) -> givenUp.add(cause));
         opening.opening();
         assertThatThrownBy(() -> opening.send(event(2), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("events[1]");

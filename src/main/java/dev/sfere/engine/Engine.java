@@ -1,0 +1,342 @@
+package dev.sfere.engine;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
+import dev.sfere.cluster.Cluster;
+import dev.sfere.spi.Connection;
+import dev.sfere.spi.ConnectionStore;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What happens to streams, with no container in it: registration, fan-out, removal and the events that tell of
+ * them, heartbeats and shutdown. The CDI adapter makes one per application and forwards to it.
+ *
+ * <p>Thread-safe. {@link Listener} methods are called on the thread that registered or removed the stream (for
+ * expiry and size eviction, the store's maintenance thread), never while a lock of the engine is held.
+ */
+public final class Engine {
+
+    private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+
+    /** The most delivery threads of the library's own unless configured otherwise. */
+    public static final int DEFAULT_MAX_DELIVERY_THREADS = DeliveryThreads.MAX_DELIVERY_THREADS;
+
+    /**
+     * How the engine is tuned.
+     *
+     * @param heartbeatInterval  quiet time before a heartbeat comment; zero turns heartbeats off
+     * @param queueSize          the most events waiting for one stream
+     * @param maxDeliveryThreads the bound of the library's own delivery threads
+     * @param maximumSize        the configured bound of the library's store, named in the warning when it is full
+     */
+    public record Settings(Duration heartbeatInterval, int queueSize, int maxDeliveryThreads, long maximumSize) {
+        /**
+         * Checks the settings.
+         *
+         * @throws NullPointerException     if the interval is null
+         * @throws IllegalArgumentException if the queue size or thread bound is below 1
+         */
+        public Settings {
+            Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+            if (queueSize < 1 || maxDeliveryThreads < 1) {
+                throw new IllegalArgumentException("queueSize and maxDeliveryThreads must be at least 1, got "
+                        + queueSize + " and " + maxDeliveryThreads);
+            }
+        }
+    }
+
+    /** Told of every stream that is registered or removed; the CDI adapter fires its events from here. */
+    public interface Listener {
+        /**
+         * A stream was stored under a key. What this throws fails the registration.
+         *
+         * @param key the key
+         */
+        void connected(ConnectionKey key);
+
+        /**
+         * A stream left, exactly once per removal. What this throws is logged and goes no further.
+         *
+         * @param key   the key it was under
+         * @param cause why
+         */
+        void evicted(ConnectionKey key, EvictionCause cause);
+    }
+
+    private final ConnectionStore store;
+    private final Settings settings;
+    private final Listener listener;
+    /** Starts the cluster, with {@code sfere.cluster.type=nats}; else null. */
+    private final BiFunction<ConnectionStore, Cluster.LocalDelivery, Cluster> clusterStarter;
+    /** Set once a removal for room ({@code SIZE}) has been logged: it is logged once, not per stream. */
+    private final AtomicBoolean fullLogged = new AtomicBoolean();
+    /** Connections whose request failed: the runtime, not the library, ends their response with the error. */
+    private final Set<Stream> leftToRuntime = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile DeliveryThreads threads;
+    private volatile Heartbeats heartbeats;
+    /** The other instances, once started with a cluster; else null. */
+    private volatile Cluster cluster;
+    /**
+     * Closes the streams when the JVM is stopped (Ctrl+C, SIGTERM). Open Liberty waits up to 30 s for open
+     * requests, SSE streams included, before it stops the application, so the container's own destroy comes too
+     * late to spare that wait.
+     */
+    private final Thread onJvmExit = new Thread(this::shutdown, "sfere-shutdown");
+
+    /**
+     * Makes an engine; nothing runs until {@link #start()}.
+     *
+     * @param store          where the streams live
+     * @param settings       the tuning
+     * @param listener       told of registrations and removals
+     * @param clusterStarter starts the cluster from the store and the local delivery, or null for none
+     */
+    public Engine(ConnectionStore store, Settings settings, Listener listener,
+                  BiFunction<ConnectionStore, Cluster.LocalDelivery, Cluster> clusterStarter) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.clusterStarter = clusterStarter;
+    }
+
+    /**
+     * Starts the library's threads, attaches to the store, joins the cluster and starts heartbeats, once. Called on
+     * startup and, to be safe, on first use; a caller that comes while another thread starts waits until it is
+     * done.
+     */
+    public void start() {
+        if (started.get()) {
+            return;
+        }
+        synchronized (started) {
+            if (!started.get()) {
+                startOnce();
+                started.set(true);
+            }
+        }
+    }
+
+    private void startOnce() {
+        DeliveryThreads started = DeliveryThreads.start(settings.maxDeliveryThreads());
+        threads = started;
+        try {
+            store.addRemovalListener(this::onRemoval);
+            if (clusterStarter != null) {
+                cluster = clusterStarter.apply(store, this::deliverLocally);
+            }
+        } catch (RuntimeException | Error e) {
+            // Not started, so shutdown will not stop them: the threads would outlive the application.
+            started.stop();
+            throw e;
+        }
+        try {
+            Runtime.getRuntime().addShutdownHook(onJvmExit);
+        } catch (IllegalStateException | SecurityException e) {
+            LOG.log(Level.FINE, "Sfere: cannot close streams at JVM exit; the container's shutdown will", e);
+        }
+        heartbeats = Heartbeats.start(store, started, settings.heartbeatInterval());
+    }
+
+    /**
+     * Queues events for this instance's streams that match a pattern, minus exclusions, then hands them to the
+     * other instances, if there is a cluster.
+     *
+     * @param pattern        the keys to reach
+     * @param excludeKeys    keys to leave out, or null
+     * @param excludePattern keys to leave out, or null
+     * @param events         the events, checked by the caller
+     * @return how many of this instance's streams accepted them
+     */
+    public int deliver(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                       OutboundSseEvent[] events) {
+        start();
+        int reached = deliverLocally(pattern, excludeKeys, excludePattern, events);
+        Cluster current = cluster;
+        if (current != null) {
+            current.publish(pattern, excludeKeys, excludePattern, events);
+        }
+        return reached;
+    }
+
+    private int deliverLocally(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                               OutboundSseEvent[] events) {
+        int[] reached = new int[1];
+        store.forEach(pattern, (key, connection) -> {
+            if ((excludeKeys == null || !excludeKeys.contains(key))
+                    && (excludePattern == null || !excludePattern.matches(key))
+                    && connection instanceof Stream stream && stream.send(events)) {
+                reached[0]++;
+            }
+        });
+        return reached[0];
+    }
+
+    /**
+     * The keys matching a pattern on every instance: the cluster's directory, or the local store.
+     *
+     * @param pattern the pattern
+     * @return the keys
+     */
+    public List<ConnectionKey> directoryKeys(KeyPattern pattern) {
+        start();
+        Cluster current = cluster;
+        return current != null ? current.keys(pattern) : store.keys(pattern);
+    }
+
+    /**
+     * Stores a sink under a key and tells the listener. Until {@link #opened} the request thread's own writes go
+     * out at once and other threads' events wait. If the listener throws, the connection is taken out again as by
+     * {@link #requestFailed}, and the exception reaches the caller.
+     *
+     * @param key  the key
+     * @param sink the runtime's sink
+     * @return the stored connection
+     */
+    public Connection register(ConnectionKey key, SseEventSink sink) {
+        start();
+        Stream stream = Stream.of(sink, threads.delivery(), settings.queueSize(), this::onGiveUp);
+        // Before the store makes it visible: other threads' events wait until the resource method returns.
+        stream.opening();
+        store.store(key, stream);
+        Cluster current = cluster;
+        if (current != null) {
+            current.registered(key);
+        }
+        try {
+            listener.connected(key);
+        } catch (RuntimeException | Error e) {
+            requestFailed(stream);
+            throw e;
+        }
+        if (stopped.get()) {
+            // Opened after shutdown closed the others (a client reconnecting while the server still takes
+            // requests): shutdown's walk may have missed it, so it leaves now, or the server would wait for it.
+            store.purge(stream, EvictionCause.SHUTDOWN);
+        }
+        return stream;
+    }
+
+    /**
+     * The resource method that opened a stream returned: events other threads sent meanwhile go out now.
+     *
+     * @param connection what {@link #register} returned
+     */
+    public void opened(Connection connection) {
+        ((Stream) connection).opened();
+    }
+
+    /**
+     * Takes out the connection of a resource method that threw, without closing its stream, so the runtime can
+     * still answer with the error instead of an empty 200.
+     *
+     * @param connection what {@link #register} returned
+     */
+    public void requestFailed(Connection connection) {
+        Stream stream = (Stream) connection;
+        leftToRuntime.add(stream);
+        if (!store.purge(stream, EvictionCause.CLOSED)) {
+            leftToRuntime.remove(stream);
+        }
+    }
+
+    private void onGiveUp(Stream stream, EvictionCause cause) {
+        store.purge(stream, cause);
+    }
+
+    private void onRemoval(ConnectionKey key, Connection connection, EvictionCause cause) {
+        Cluster current = cluster;
+        if (current != null) {
+            current.removed(key);
+        }
+        if (connection instanceof Stream stream && !leftToRuntime.remove(stream)) {
+            close(stream, cause);
+        }
+        if (cause == EvictionCause.SIZE && fullLogged.compareAndSet(false, true)) {
+            // Open streams leaving for room is seldom what an operator wants, and nothing else would say so.
+            LOG.warning(() -> "Sfere: the store is full, so open streams are being closed to make room (cause SIZE,"
+                    + " first " + key + "); with the library's store, raise sfere.store.maximum-size"
+                    + " (now " + settings.maximumSize() + ") if this many streams are expected. Logged once");
+        }
+        try {
+            listener.evicted(key, cause);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Sfere: an observer of SfereEvicted failed for " + key + " (" + cause + ")", e);
+        }
+    }
+
+    /**
+     * Closes a removed stream: off the caller's thread, since a runtime may block in closing a stream whose client
+     * stopped reading and a broadcast must never wait for that; on the caller's thread at shutdown, so that the
+     * server need not wait for open streams. A close still waiting for a delivery thread at shutdown is done then.
+     */
+    private void close(Stream stream, EvictionCause cause) {
+        if (cause != EvictionCause.SHUTDOWN) {
+            try {
+                threads.delivery().execute(new Closing(stream));
+                return;
+            } catch (RuntimeException rejected) {
+                // shut down: close here
+            }
+        }
+        stream.close();
+    }
+
+    /** Runs one heartbeat round now; for tests that drive time themselves. */
+    void heartbeat() {
+        heartbeats.round();
+    }
+
+    /**
+     * Closes every stream (cause {@code SHUTDOWN}), leaves the cluster and stops the threads, once. Does nothing if
+     * the engine never started.
+     */
+    public void shutdown() {
+        if (!started.get() || !stopped.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != onJvmExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onJvmExit);
+            } catch (IllegalStateException | SecurityException e) {
+                // The JVM is already exiting, or hooks are not ours to touch: nothing to undo.
+            }
+        }
+        heartbeats.stop();
+        for (ConnectionKey key : store.keys()) {
+            store.purge(key, EvictionCause.SHUTDOWN);
+        }
+        Cluster current = cluster;
+        if (current != null) {
+            current.close();
+        }
+        for (Runnable dropped : threads.stop()) {
+            if (dropped instanceof Closing closing) {
+                // A stream removed just before, whose close no delivery thread took up: left open, the server
+                // would wait for it.
+                closing.run();
+            }
+        }
+    }
+
+    /** The close of a removed stream, handed to the delivery threads; recognised among the tasks they leave. */
+    private record Closing(Stream stream) implements Runnable {
+        @Override
+        public void run() {
+            stream.close();
+        }
+    }
+}
