@@ -67,8 +67,8 @@ abstract class ConnectionStoreContractTest {
         return Connection.of(new RecordingSink(), c -> { });
     }
 
-    ConnectionIndex index() {
-        return ((IndexedStore) store).index;
+    IndexView index() {
+        return new IndexView(((IndexedStore) store).index);
     }
 
     // ---------------------------------------------------------------- store and get
