@@ -1,6 +1,5 @@
 package dev.sfere.store;
 
-import dev.sfere.internal.StoreSlots;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -68,7 +67,7 @@ final class CaffeineStore extends IndexedStore {
     }
 
     /** A connection's record, with the ticker's time when the connection's current lifetime began. */
-    static final class Timed extends ConnectionIndex.Held {
+    static final class Timed extends Held {
         volatile long since;
 
         Timed(ConnectionIndex owner, ConnectionKey key) {
@@ -200,12 +199,12 @@ final class CaffeineStore extends IndexedStore {
     }
 
     @Override
-    ConnectionIndex.Held record(ConnectionKey key) {
+    Held record(ConnectionKey key) {
         return new Timed(index, key);
     }
 
     @Override
-    void entering(ConnectionIndex.Held held) {
+    void entering(Held held) {
         // Inside the compute that creates or replaces the entry, where Caffeine reads the ticker too.
         ((Timed) held).since = ticker.read();
     }
@@ -216,7 +215,7 @@ final class CaffeineStore extends IndexedStore {
     }
 
     @Override
-    boolean isLive(ConnectionIndex.Held held, long now) {
+    boolean isLive(Held held, long now) {
         // Caffeine's own test: an entry has expired once its duration has fully passed.
         return now - ((Timed) held).since < nanos;
     }
@@ -237,9 +236,9 @@ final class CaffeineStore extends IndexedStore {
      * entry), through the eviction listener, which clears the record; the removal is told as usual.
      */
     @Override
-    boolean removeIfExpired(ConnectionIndex.Held held, Connection connection) {
+    boolean removeIfExpired(Held held, Connection connection) {
         cleanUp();
-        return StoreSlots.get(connection) != held;
+        return !Claims.carries(connection, held);
     }
 
     @Override

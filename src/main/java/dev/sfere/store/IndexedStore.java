@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * What the two stores share: a concurrent map from key to connection, kept in step with a
  * {@link ConnectionIndex} by doing every index change inside the map's per-key {@code compute}, and removal
  * listeners told after the change, outside any lock. A stored connection carries the store's record of it, with its
- * key (see {@link dev.sfere.internal.StoreSlots}), so a store holds a connection under one key at a time and a
+ * key (see {@link Claims}), so a store holds a connection under one key at a time and a
  * connection is held by one store at a time.
  */
 abstract class IndexedStore implements ConnectionStore {
@@ -43,12 +43,12 @@ abstract class IndexedStore implements ConnectionStore {
     }
 
     /** A new record for a connection about to be stored under a key. */
-    ConnectionIndex.Held record(ConnectionKey key) {
-        return new ConnectionIndex.Held(index, key);
+    Held record(ConnectionKey key) {
+        return new Held(index, key);
     }
 
     /** Called inside the compute that puts a connection in the map, with its record. */
-    void entering(ConnectionIndex.Held held) {
+    void entering(Held held) {
     }
 
     /**
@@ -69,7 +69,7 @@ abstract class IndexedStore implements ConnectionStore {
      * @param connection the connection
      * @return true if the connection no longer carries that record
      */
-    boolean removeIfExpired(ConnectionIndex.Held held, Connection connection) {
+    boolean removeIfExpired(Held held, Connection connection) {
         return false;
     }
 
@@ -93,7 +93,7 @@ abstract class IndexedStore implements ConnectionStore {
      * For a store whose index is not exact: whether an indexed connection is still live at a time from
      * {@link #now}, judged from its record alone, without a lookup in the map.
      */
-    boolean isLive(ConnectionIndex.Held held, long now) {
+    boolean isLive(Held held, long now) {
         return true;
     }
 
@@ -101,10 +101,10 @@ abstract class IndexedStore implements ConnectionStore {
     public Connection store(ConnectionKey key, Connection connection) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(connection, "connection");
-        ConnectionIndex.Held held = record(key);
-        Object existing = index.claim(connection, held);
-        if (existing != null) {
-            if (existing instanceof ConnectionIndex.Held mine && mine.owner == index) {
+        Held held = record(key);
+        Claim claim = Claims.claim(connection, held);
+        if (claim != Claim.Outcome.CLAIMED) {
+            if (claim instanceof Held mine) {
                 if (peek(mine.key) != connection && removeIfExpired(mine, connection)) {
                     // Its entry had expired, hidden but not yet removed: now it is, and the connection is free.
                     return store(key, connection);
@@ -123,7 +123,7 @@ abstract class IndexedStore implements ConnectionStore {
         try {
             map.compute(key, entry);
         } catch (RuntimeException | Error e) {
-            index.unclaim(connection, held);
+            Claims.unclaim(connection, held);
             throw e;
         } finally {
             afterChange();
@@ -200,14 +200,14 @@ abstract class IndexedStore implements ConnectionStore {
 
     /** Puts a connection under its key inside the map's compute, taking the key's old connection out first. */
     private final class Entering implements BiFunction<ConnectionKey, Connection, Connection> {
-        private final ConnectionIndex.Held held;
+        private final Held held;
         private final Connection connection;
         /** The connection the key held before, if any. */
         Connection replaced;
         /** What {@link ConnectionIndex#add} returned: the positions it did not change. */
         int off;
 
-        Entering(ConnectionIndex.Held held, Connection connection) {
+        Entering(Held held, Connection connection) {
             this.held = held;
             this.connection = connection;
         }

@@ -25,10 +25,11 @@ class ConnectionIndexTest {
     /** The index is driven through a memory store, which changes it the way every store does. */
     private final MemoryStore store = new MemoryStore();
     private final ConnectionIndex index = store.index;
+    private final IndexView view = new IndexView(index);
 
     @Test
     void bucket_onceRetired_takesNoMoreConnections() {
-        ConnectionIndex.Bucket bucket = new ConnectionIndex.Bucket();
+        Bucket bucket = new Bucket();
         assertThat(bucket.retireIfEmpty()).isTrue();
         assertThat(bucket.enter()).isFalse();
         assertThat(bucket.size()).isZero();
@@ -36,7 +37,7 @@ class ConnectionIndexTest {
 
     @Test
     void bucket_enteredBeforeRetiring_staysInItsIndex() {
-        ConnectionIndex.Bucket bucket = new ConnectionIndex.Bucket();
+        Bucket bucket = new Bucket();
         assertThat(bucket.enter()).isTrue();
         assertThat(bucket.leave()).isTrue();
         // An adder takes a place between the remover's leave and its retire: the bucket must stay.
@@ -114,9 +115,9 @@ class ConnectionIndexTest {
             pool.shutdownNow();
         }
         assertThat(problems).isEmpty();
-        assertThat(index.categories()).isEmpty();
-        assertThat(index.scopes()).isEmpty();
-        assertThat(index.ids()).isEmpty();
+        assertThat(view.categories()).isEmpty();
+        assertThat(view.scopes()).isEmpty();
+        assertThat(view.ids()).isEmpty();
         assertThat(store.keys()).isEmpty();
     }
 
@@ -127,23 +128,23 @@ class ConnectionIndexTest {
         Connection carol = new Connection() { };
         store.store(ConnectionKey.of("s", "lobby", "alice"), alice);
         store.store(ConnectionKey.of("s", "game", "carol"), carol);
-        assertThat(index.maintained()).isEmpty();
+        assertThat(view.maintained()).isEmpty();
 
         assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(1);
-        assertThat(index.maintained()).containsExactly("category");
-        assertThat(index.uniform()).isEmpty();
+        assertThat(view.maintained()).containsExactly("category");
+        assertThat(view.uniform()).isEmpty();
 
         store.store(ConnectionKey.of("s", "lobby", "bob"), bob);
         assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(2);
         store.purge(ConnectionKey.of("s", "lobby", "alice"));
         assertThat(index.countOfSingleLiteral(KeyPattern.all().withCategory("lobby"))).isEqualTo(1);
-        assertThat(index.maintained()).containsExactly("category");
+        assertThat(view.maintained()).containsExactly("category");
 
         List<String> found = new ArrayList<>();
         index.forEachCandidate(KeyPattern.all().withId("bob"), (held, connection) -> found.add(held.key.id()));
         assertThat(found).containsExactly("bob");
-        assertThat(index.maintained()).containsExactly("category", "id");
-        assertThat(index.ids()).containsOnlyKeys("bob", "carol");
+        assertThat(view.maintained()).containsExactly("category", "id");
+        assertThat(view.ids()).containsOnlyKeys("bob", "carol");
     }
 
     @Test
@@ -156,38 +157,38 @@ class ConnectionIndexTest {
         KeyPattern acme = KeyPattern.all().withScope("acme");
 
         assertThat(store.count(acme)).isEqualTo(4);
-        assertThat(index.uniform()).containsExactly("scope");
+        assertThat(view.uniform()).containsExactly("scope");
         assertThat(index.countOfSingleLiteral(acme)).as("no bucket to read a size from").isEqualTo(-1);
         assertThat(store.keys(KeyPattern.all().withScope("other"))).isEmpty();
         store.store(ConnectionKey.of("acme", "lobby", "u4"), new Connection() { });
         store.purge(connections.get(0), dev.sfere.EvictionCause.CLOSED);
-        assertThat(index.uniform()).containsExactly("scope");
+        assertThat(view.uniform()).containsExactly("scope");
         assertThat(store.keys(acme)).hasSize(4);
         assertThat(store.keys(acme.withCategory("lobby").withId("u4"))).hasSize(1);
 
         // A second scope: the first store of it builds the index before it returns.
         store.store(ConnectionKey.of("globex", "lobby", "u0"), new Connection() { });
-        assertThat(index.uniform()).isEmpty();
-        assertThat(index.maintained()).containsExactly("scope");
+        assertThat(view.uniform()).isEmpty();
+        assertThat(view.maintained()).containsExactly("scope");
         assertThat(index.countOfSingleLiteral(acme)).isEqualTo(4);
         assertThat(index.countOfSingleLiteral(KeyPattern.all().withScope("globex"))).isEqualTo(1);
-        assertThat(index.scopes()).containsOnlyKeys("acme", "globex");
+        assertThat(view.scopes()).containsOnlyKeys("acme", "globex");
     }
 
     @Test
     void positionScannedWhileEmpty_takesTheFirstStoredPartAsItsSoleOne() {
         assertThat(store.count(KeyPattern.all().withCategory("lobby"))).isZero();
-        assertThat(index.uniform()).containsExactly("category");
+        assertThat(view.uniform()).containsExactly("category");
 
         store.store(ConnectionKey.of("s", "game", "a"), new Connection() { });
-        assertThat(index.uniform()).containsExactly("category");
+        assertThat(view.uniform()).containsExactly("category");
         assertThat(store.keys(KeyPattern.all().withCategory("game"))).hasSize(1);
         assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).isEmpty();
 
         store.store(ConnectionKey.of("s", "lobby", "b"), new Connection() { });
-        assertThat(index.uniform()).isEmpty();
+        assertThat(view.uniform()).isEmpty();
         assertThat(store.keys(KeyPattern.all().withCategory("lobby"))).hasSize(1);
-        assertThat(index.categories()).containsOnlyKeys("game", "lobby");
+        assertThat(view.categories()).containsOnlyKeys("game", "lobby");
     }
 
     /**
@@ -229,7 +230,7 @@ class ConnectionIndexTest {
                 for (Future<?> future : futures) {
                     future.get();
                 }
-                assertThat(fresh.index.uniform()).as("round %d", round).isEmpty();
+                assertThat(new IndexView(fresh.index).uniform()).as("round %d", round).isEmpty();
                 assertThat(fresh.keys(KeyPattern.all().withScope("b"))).as("round %d", round).containsExactly(other);
                 assertThat(fresh.keys(KeyPattern.all().withScope(same.scope()))).as("round %d", round).contains(same);
                 Map<String, Set<Connection>> expected = new java.util.HashMap<>();
@@ -237,7 +238,7 @@ class ConnectionIndexTest {
                     expected.computeIfAbsent(key.scope(), part -> new java.util.HashSet<>())
                             .add(fresh.get(key).orElseThrow());
                 }
-                assertThat(fresh.index.scopes()).as("round %d", round).isEqualTo(expected);
+                assertThat(new IndexView(fresh.index).scopes()).as("round %d", round).isEqualTo(expected);
             }
         } finally {
             pool.shutdownNow();
@@ -296,7 +297,7 @@ class ConnectionIndexTest {
             pool.shutdownNow();
         }
 
-        Map<String, Set<Connection>> categories = index.categories();
+        Map<String, Set<Connection>> categories = view.categories();
         Map<String, Set<Connection>> expected = new java.util.HashMap<>();
         for (ConnectionKey key : store.keys()) {
             expected.computeIfAbsent(key.category(), c -> new java.util.HashSet<>()).add(store.get(key).orElseThrow());
@@ -341,7 +342,8 @@ class ConnectionIndexTest {
                     expected.merge(key.category(), 1, Integer::sum);
                 }
                 Map<String, Integer> indexed = new java.util.HashMap<>();
-                fresh.index.categories().forEach((category, connections) -> indexed.put(category, connections.size()));
+                new IndexView(fresh.index).categories()
+                        .forEach((category, connections) -> indexed.put(category, connections.size()));
                 if (!indexed.equals(expected)) {
                     problems.add("round " + round + ": index " + indexed + ", store " + expected);
                 }

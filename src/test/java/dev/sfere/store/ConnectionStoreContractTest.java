@@ -68,8 +68,8 @@ abstract class ConnectionStoreContractTest {
         return new Connection() { };
     }
 
-    ConnectionIndex index() {
-        return ((IndexedStore) store).index;
+    IndexView index() {
+        return new IndexView(((IndexedStore) store).index);
     }
 
     // ---------------------------------------------------------------- store and get
