@@ -1,5 +1,6 @@
 package dev.sfere.store;
 
+import dev.sfere.spi.RecordingListener;
 import dev.sfere.EvictionCause;
 import dev.sfere.spi.Connection;
 import org.junit.jupiter.api.Test;

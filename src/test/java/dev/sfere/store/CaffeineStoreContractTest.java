@@ -1,5 +1,6 @@
 package dev.sfere.store;
 
+import dev.sfere.spi.RecordingListener;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
@@ -39,7 +40,7 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
     abstract ExpiryMode mode();
 
     @Override
-    ConnectionStore newStore() {
+    protected ConnectionStore newStore() {
         return newStore(10_000);
     }
 
@@ -89,7 +90,7 @@ abstract class CaffeineStoreContractTest extends ConnectionStoreContractTest {
     static final KeyPattern LOBBY = KeyPattern.all().withCategory("lobby");
 
     @Override
-    void runMaintenance() {
+    protected void runMaintenance() {
         ((CaffeineStore) store).cleanUp();
     }
 

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MemoryStoreTest extends ConnectionStoreContractTest {
 
     @Override
-    ConnectionStore newStore() {
+    protected ConnectionStore newStore() {
         return Stores.memory();
     }
 

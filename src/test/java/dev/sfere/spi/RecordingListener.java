@@ -1,9 +1,7 @@
-package dev.sfere.store;
+package dev.sfere.spi;
 
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
-import dev.sfere.spi.Connection;
-import dev.sfere.spi.RemovalListener;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +9,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** Remembers every removal it is told of, in order. Thread-safe. */
-final class RecordingListener implements RemovalListener {
+public final class RecordingListener implements RemovalListener {
 
     /** One call of {@link RemovalListener#onRemoval}. */
-    record Removal(ConnectionKey key, Connection connection, EvictionCause cause) {
+    public record Removal(ConnectionKey key, Connection connection, EvictionCause cause) {
     }
 
     private final Queue<Removal> removals = new ConcurrentLinkedQueue<>();
@@ -25,12 +23,12 @@ final class RecordingListener implements RemovalListener {
     }
 
     /** Every removal so far. */
-    List<Removal> all() {
+    public List<Removal> all() {
         return new ArrayList<>(removals);
     }
 
     /** The removals of one connection, compared by identity. */
-    List<Removal> of(Connection connection) {
+    public List<Removal> of(Connection connection) {
         List<Removal> out = new ArrayList<>();
         for (Removal removal : removals) {
             if (removal.connection() == connection) {
@@ -41,7 +39,7 @@ final class RecordingListener implements RemovalListener {
     }
 
     /** The removals with one cause. */
-    List<Removal> withCause(EvictionCause cause) {
+    public List<Removal> withCause(EvictionCause cause) {
         List<Removal> out = new ArrayList<>();
         for (Removal removal : removals) {
             if (removal.cause() == cause) {
