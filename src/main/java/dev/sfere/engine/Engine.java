@@ -45,6 +45,10 @@ public final class Engine {
         /**
          * Checks the settings.
          *
+         * @param heartbeatInterval  quiet time before a heartbeat comment; zero turns heartbeats off
+         * @param queueSize          the most events waiting for one stream
+         * @param maxDeliveryThreads the bound of the library's own delivery threads
+         * @param maximumSize        the configured bound of the library's store
          * @throws NullPointerException     if the interval is null
          * @throws IllegalArgumentException if the queue size or thread bound is below 1
          */
