@@ -115,13 +115,15 @@ class AbruptDisconnectIT {
                     Thread.sleep(100);
                 }
             }
-            // Go on sending until the victims are purged, so the last victims' purges happen under traffic too.
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(store.count(ROOM))
-                    .as("stored, once the victims are purged").isEqualTo(CLIENTS / 2));
+            // Go on sending for a while, so the last victims' purges happen under traffic too. Not a wait: the
+            // traffic lasts the time a purge is allowed, and a little more.
+            Thread.sleep(allowed.toMillis() + 500);
             sending.set(false);
             sender.join(10_000);
             assertThat(sender.isAlive()).as("sender stopped").isFalse();
 
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(store.count(ROOM))
+                    .as("stored, once the victims are purged").isEqualTo(CLIENTS / 2));
             List<String> late = new ArrayList<>();
             List<String> wrong = new ArrayList<>();
             long slowest = 0;
