@@ -44,12 +44,12 @@ class AbruptDisconnectIT {
 
     @Test
     void halfTheClientsVanish_arePurgedClosedQuickly_andTheOthersMissNothing() throws Exception {
-        Duration heartbeat = Duration.parse(ConfigProvider.getConfig()
-                .getValue("sfere.heartbeat.interval", String.class));
-        Duration allowed = heartbeat.multipliedBy(3);
         Broadcaster broadcaster = server.bean(Broadcaster.class);
         ConnectionStore store = server.bean(ConnectionStore.class);
         EvictionClock evictions = server.bean(EvictionClock.class);
+        Duration heartbeat = Duration.parse(ConfigProvider.getConfig()
+                .getValue("sfere.heartbeat.interval", String.class));
+        Duration allowed = heartbeat.multipliedBy(3);
 
         try (NioSseClients nio = new NioSseClients(server.base())) {
             List<NioSseClients.Client> clients = new ArrayList<>();
