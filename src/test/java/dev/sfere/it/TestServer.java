@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>{@code
  * @RegisterExtension
- * static final TestServer server = TestServer.with().resources(LobbyResource.class).beans(EventLog.class)
+ * static final TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
  *         .config("sfere.heartbeat.interval", "PT0S");
  * }</pre>
  *
