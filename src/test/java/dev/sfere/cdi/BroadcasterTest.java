@@ -7,7 +7,6 @@ import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
 import dev.sfere.SfereEvicted;
-import dev.sfere.it.Poll;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The broadcaster in a CDI container without HTTP, with sinks that fail on purpose. */
 @EnableWeld
@@ -73,7 +73,7 @@ class BroadcasterTest {
         ConnectionKey b = ConnectionKey.of("default", "room", "b");
         assertThat(store.keys()).doesNotContain(b).hasSize(2);
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(b, EvictionCause.CLOSED));
-        Poll.until(Duration.ofSeconds(5), "the broken stream closed", broken::isClosed);
+        await("the broken stream closed").atMost(Duration.ofSeconds(5)).until(broken::isClosed);
     }
 
     /** Streams whose resource method returned are written on the delivery threads, not the caller's. */
@@ -92,16 +92,17 @@ class BroadcasterTest {
         }
 
         ConnectionKey b = ConnectionKey.of("default", "room", "b");
-        Poll.until(Duration.ofSeconds(5), () -> "50 events each, got " + before.sent.size() + " and "
-                + after.sent.size(), () -> before.sent.size() == 50 && after.sent.size() == 50);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(before.sent.size() == 50
+                && after.sent.size() == 50).as(() -> "50 events each, got " + before.sent.size() + " and "
+                + after.sent.size()).isTrue());
         assertThat(before.sent).extracting(OutboundEvents::dataText).containsExactlyElementsOf(
                 java.util.stream.IntStream.range(0, 50).mapToObj(Integer::toString).toList());
         assertThat(after.sent).extracting(OutboundEvents::dataText).isEqualTo(
                 before.sent.stream().map(OutboundEvents::dataText).toList());
         assertThat(before.writers).noneMatch(name -> name.equals(Thread.currentThread().getName()));
         // The eviction is told after the entry leaves the store, on the thread that saw the failure.
-        Poll.until(Duration.ofSeconds(5), "b purged and told", () -> !store.keys().contains(b) && broken.isClosed()
-                && !evictions.seen().isEmpty());
+        await("b purged and told").atMost(Duration.ofSeconds(5)).until(() -> !store.keys().contains(b)
+                && broken.isClosed() && !evictions.seen().isEmpty());
         assertThat(store.keys()).hasSize(2);
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(b, EvictionCause.CLOSED));
     }
@@ -122,12 +123,12 @@ class BroadcasterTest {
         assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants");
 
         Streams.opened(opening);
-        Poll.until(Duration.ofSeconds(5), "the held event written", () -> sink.sent.size() == 2);
+        await("the held event written").atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 2);
         assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "joined");
         Thread after = new Thread(() -> broadcaster.send(key, "message", "direct"));
         after.start();
         after.join();
-        Poll.until(Duration.ofSeconds(5), "the later event written", () -> sink.sent.size() == 3);
+        await("the later event written").atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 3);
         assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "joined", "message");
     }
 
@@ -157,7 +158,7 @@ class BroadcasterTest {
         register("same", first);
         register("same", new FakeSink(FakeSink.Mode.HEALTHY));
         // Closed off the caller's thread, so a runtime that blocks in close cannot hold up the caller.
-        Poll.until(Duration.ofSeconds(5), "the replaced stream closed", first::isClosed);
+        await("the replaced stream closed").atMost(Duration.ofSeconds(5)).until(first::isClosed);
         assertThat(evictions.seen()).containsExactly(
                 new SfereEvicted(ConnectionKey.of("default", "room", "same"), EvictionCause.REPLACED));
     }
@@ -168,7 +169,7 @@ class BroadcasterTest {
         register("gone", sink);
         ConnectionKey gone = ConnectionKey.of("default", "room", "gone");
         assertThat(store.purge(gone)).isTrue();
-        Poll.until(Duration.ofSeconds(5), "the purged stream closed", sink::isClosed);
+        await("the purged stream closed").atMost(Duration.ofSeconds(5)).until(sink::isClosed);
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(gone, EvictionCause.EXPLICIT));
     }
 

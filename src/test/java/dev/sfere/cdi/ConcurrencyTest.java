@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Registration (as the interceptor does it), explicit purges, broadcasts, sends, failing streams and, for the
@@ -104,6 +105,7 @@ class ConcurrencyTest {
                 }));
             }
             threads.forEach(Thread::start);
+            // Not a wait: the race runs for this long.
             Thread.sleep(RUN.toMillis());
             running.set(false);
             for (Thread thread : threads) {
@@ -116,18 +118,13 @@ class ConcurrencyTest {
 
             // The dust settles: late stage failures have been reported (above); the bounded store's evictions are
             // told on Caffeine's executor, so wait for the invariants rather than assume them at once.
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            List<String> broken = check(sinks, store, evictions, registrations.get());
-            while (!broken.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                broken = check(sinks, store, evictions, registrations.get());
-            }
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                    assertThat(check(sinks, store, evictions, registrations.get())).as("broken invariants").isEmpty());
             System.out.println("ConcurrencyTest[" + storeProducer.getSimpleName() + "]: " + registrations.get()
                     + " registrations, " + store.keys().size() + " stored at the end, evictions by cause "
                     + evictions.byCause() + ", " + sinks.stream().filter(RaceSink::hasFailed).count()
                     + " sinks made to fail, " + sinks.stream().mapToInt(RaceSink::sendsAfterClose).sum()
                     + " writes handed to an already closed sink");
-            assertThat(broken).as("broken invariants").isEmpty();
             assertThat(registrations.get()).as("enough work to mean something").isGreaterThan(1_000);
         } finally {
             io.shutdownNow();

@@ -63,6 +63,7 @@ class HeartbeatTest {
             // 3 s of real time, in which heartbeats also run every 50 ms by themselves; 2 s of the store's time,
             // two sliding windows. The quiet stream's heartbeats are written and renew it.
             for (int round = 0; round < 20; round++) {
+                // Not a wait: real time passes too, for the heartbeats that run on their own.
                 Thread.sleep(150);
                 NOW.addAndGet(Duration.ofMillis(100).toNanos());
                 Streams.heartbeat(lifecycle.engine());

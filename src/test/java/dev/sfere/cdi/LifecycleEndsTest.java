@@ -20,6 +20,7 @@ import org.jboss.weld.junit5.WeldInitiator;
 import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The ends of a connection's life that are easy to get wrong: a refused registration, and shutdown. */
 @EnableWeld
@@ -173,7 +175,9 @@ class LifecycleEndsTest {
         assertThat(opening.await(10, TimeUnit.SECONDS)).isTrue();
 
         lifecycle.shutdown();
-        Thread.sleep(50);
+        int atShutdown = sinks.size();
+        await("streams opened after the shutdown").atMost(Duration.ofSeconds(10))
+                .until(() -> sinks.size() >= atShutdown + 50);
         go.set(false);
         opener.join();
 

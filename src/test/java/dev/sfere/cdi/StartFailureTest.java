@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A start that fails part way (here the store refuses the removal listener; in production, for example, a NATS URL
@@ -49,10 +50,7 @@ class StartFailureTest {
                 assertThatThrownBy(lifecycle::engine).hasMessageContaining("no listeners here");
             }
             lifecycle.shutdown();
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (heartbeatThreads().size() > before.size() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> heartbeatThreads().size() <= before.size());
             assertThat(heartbeatThreads()).as("sfere-heartbeat threads left by failed starts")
                     .hasSameSizeAs(before);
         } finally {

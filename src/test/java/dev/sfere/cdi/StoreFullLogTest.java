@@ -12,12 +12,13 @@ import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** A store that closes open streams to make room says so once, naming the setting to raise. */
 class StoreFullLogTest {
@@ -49,10 +50,7 @@ class StoreFullLogTest {
                         new FakeSink(FakeSink.Mode.HEALTHY)));
             }
             // Promptly, not at the next heartbeat round (7.5 s here, with the default interval).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (evictions.bySize() < 6 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> evictions.bySize() >= 6);
             assertThat(evictions.bySize()).as("streams closed for room").isEqualTo(6);
 
             assertThat(warnings.records()).as("warnings").hasSize(1);

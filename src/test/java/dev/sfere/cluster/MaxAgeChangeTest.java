@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * sfere.cluster.nats.max-age changed between restarts, the directory bucket (made by the first start) kept: a live
@@ -34,11 +35,8 @@ class MaxAgeChangeTest {
         }, c -> { });
     }
 
-    private static void awaitKeys(Cluster cluster, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (cluster.keys(KeyPattern.all()).size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+    private static void awaitKeys(Cluster cluster, int n) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.keys(KeyPattern.all()).size() >= n);
     }
 
     @Test
@@ -48,6 +46,7 @@ class MaxAgeChangeTest {
             // First deployment: max-age 2 s, so the bucket's entries live 1.5 s.
             Cluster first = NatsCluster.start(new NatsSettings(nats.url(), "dir", Duration.ofSeconds(2), false, 1, -1),
                     Stores.memory(), (p, k, e, events) -> { }, Object::toString);
+            // Not a wait: the first deployment runs for a while, as one would, and makes the bucket.
             Thread.sleep(1000);
             first.close();
 
@@ -66,7 +65,7 @@ class MaxAgeChangeTest {
                     if (!other.keys(KeyPattern.all()).contains(alice)) {
                         missing++;
                     }
-                    Thread.sleep(100);
+                    Thread.sleep(100); // not a wait: the looks are spread over 4 s
                 }
                 assertThat(missing).as("of 40 looks over 4 s, how many missed alice, who never left").isZero();
             } finally {

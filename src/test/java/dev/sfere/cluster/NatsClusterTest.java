@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The cluster on its own: an unreachable server costs the application nothing, and closing leaves no thread. */
 class NatsClusterTest {
@@ -37,11 +38,8 @@ class NatsClusterTest {
         return names;
     }
 
-    private static void awaitNoClusterThread() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!clusterThreads().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+    private static void awaitNoClusterThread() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> clusterThreads().isEmpty());
         assertThat(clusterThreads()).as("threads left after close").isEmpty();
     }
 
@@ -88,11 +86,8 @@ class NatsClusterTest {
             ConnectionStore store = Stores.memory();
             Cluster cluster = NatsCluster.start(new NatsSettings(nats.url(), "closing", Duration.ofSeconds(3), false,
                     1, -1), store, (p, k, e, events) -> { }, Object::toString);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (clusterThreads().stream().noneMatch(name -> name.contains(":"))
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> clusterThreads().stream().anyMatch(name -> name.contains(":")));
             assertThat(clusterThreads()).as("the client's threads, once connected").anyMatch(name -> name.contains(":"));
             cluster.close();
             awaitNoClusterThread();

@@ -12,6 +12,7 @@ import dev.sfere.spi.RemovalListener;
 import dev.sfere.store.Stores;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,9 +29,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two cluster members on a real {@code nats-server}: the directory of keys, and a server that stops reading. Each
@@ -63,17 +64,6 @@ class NatsDirectoryTest {
         }, c -> { });
     }
 
-    private static boolean within(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return condition.getAsBoolean();
-    }
-
     private static NatsSettings settings(NatsServer nats, String bucket, Duration maxAge) {
         return new NatsSettings(nats.url(), bucket, maxAge, false, 1, -1);
     }
@@ -86,12 +76,12 @@ class NatsDirectoryTest {
     }
 
     /** Waits until a broadcast from one member reaches the other. */
-    private static void awaitLinked(Cluster from, List<String> seenByOther) throws InterruptedException {
+    private static void awaitLinked(Cluster from, List<String> seenByOther) {
         OutboundSseEvent[] ping = {OutboundEvents.text("m", "ping")};
-        assertThat(within(Duration.ofSeconds(10), () -> {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
             from.publish(KeyPattern.all(), null, null, ping);
-            return seenByOther.contains("ping");
-        })).as("the members reach each other").isTrue();
+            assertThat(seenByOther.contains("ping")).as("the members reach each other").isTrue();
+        });
     }
 
     /** What a test does with two linked members: {@code a} over the given store, {@code b} over an empty one. */
@@ -191,7 +181,8 @@ class NatsDirectoryTest {
         withTwoMembers("refresh", Duration.ofSeconds(2), store, (a, b) -> {
             store.store(ALICE, connection());
             a.registered(ALICE);
-            assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(ALICE))).isTrue();
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(b.keys(KeyPattern.all()).contains(ALICE)).isTrue());
 
             store.failNext.set(true);
             assertThat(store.failed.await(5, TimeUnit.SECONDS)).as("a refresh failed").isTrue();
@@ -212,8 +203,8 @@ class NatsDirectoryTest {
             store.store(longKey, connection());
             a.registered(longKey);
 
-            assertThat(within(Duration.ofSeconds(5), () -> b.keys(KeyPattern.all()).contains(longKey)))
-                    .as("the long key listed by the other member").isTrue();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(b.keys(KeyPattern.all())
+                    .contains(longKey)).as("the long key listed by the other member").isTrue());
         });
     }
 
@@ -253,8 +244,10 @@ class NatsDirectoryTest {
                 // The member's own thread works through its queue of directory writes meanwhile, which may include
                 // its periodic rewrite of every key: a key is lost if it stays missing for a second. (The rewrite,
                 // every 7.5 s here, would put a lost key back, so the wait must stay well below that.)
-                if (!within(Duration.ofSeconds(1),
-                        () -> store.get(key).isEmpty() || b.keys(KeyPattern.exactly(key)).contains(key))) {
+                try {
+                    await().atMost(Duration.ofSeconds(1))
+                            .until(() -> store.get(key).isEmpty() || b.keys(KeyPattern.exactly(key)).contains(key));
+                } catch (ConditionTimeoutException missing) {
                     lost.add(key.id());
                 }
             }

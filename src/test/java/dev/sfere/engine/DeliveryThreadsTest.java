@@ -2,6 +2,7 @@ package dev.sfere.engine;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The library's own delivery threads: started only when needed, bounded, and every task runs. */
 class DeliveryThreadsTest {
@@ -32,10 +34,8 @@ class DeliveryThreadsTest {
                 // Let the thread go back to waiting for work before the next task comes.
                 java.util.concurrent.LinkedTransferQueue<Runnable> queue =
                         (java.util.concurrent.LinkedTransferQueue<Runnable>) ((ThreadPoolExecutor) pool).getQueue();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (!queue.hasWaitingConsumer() && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                        .until(queue::hasWaitingConsumer);
             }
             assertThat(threads).hasSize(1);
         } finally {
@@ -108,20 +108,23 @@ class DeliveryThreadsTest {
             assertThat(pool.threads()).isEqualTo(DeliveryThreads.BUSY_DELIVERY_THREADS);
 
             // The next task, once the queue has stood still, starts a thread of its own.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!pool.stuck() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            await("the queue stands still").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .until(pool::stuck);
             pool.execute(blocked);
             assertThat(pool.threads()).isEqualTo(DeliveryThreads.BUSY_DELIVERY_THREADS + 1);
 
             // The periodic check starts the rest, one each time the queue has stood still again.
-            while (running.get() < bound && System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
+                if (running.get() >= bound) {
+                    return true;
+                }
                 pool.startAnotherIfStuck();
-                Thread.sleep(5);
-            }
+                return false;
+            });
             assertThat(running.get()).isEqualTo(bound);
-            Thread.sleep(300);
+            // Once the queue stands still again, the periodic check would start another thread if the bound let it.
+            await("the queue stands still again").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .until(pool::stuck);
             pool.startAnotherIfStuck();
             assertThat(pool.getPoolSize()).as("never beyond the bound").isEqualTo(bound);
 
@@ -153,10 +156,7 @@ class DeliveryThreadsTest {
                 });
             }
             // No task comes after these: only the periodic check can start threads for the last two.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (running.get() < tasks && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> running.get() >= tasks);
             assertThat(running.get()).isEqualTo(tasks);
         } finally {
             release.countDown();

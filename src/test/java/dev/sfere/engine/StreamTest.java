@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The per-connection queue: order, never blocking the sender, SLOW on overflow, opening, closing. */
@@ -86,7 +87,8 @@ class StreamTest {
         assertThat(connection.queued()).isZero();
         assertThat(connection.send(event(7))).isFalse();
         sink.block.countDown();
-        Thread.sleep(100);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).as("the writer returned").isTrue();
         assertThat(data(sink)).containsExactly("0");
         assertThat(givenUp).containsExactly(EvictionCause.SLOW);
     }
@@ -153,10 +155,7 @@ class StreamTest {
         assertThat(sink.isClosed()).as("not while the write is blocked").isFalse();
 
         sink.block.countDown();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!sink.isClosed() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        await("closed by the writer after its write").atMost(Duration.ofSeconds(5)).until(sink::isClosed);
         assertThat(sink.isClosed()).as("closed by the writer after its write").isTrue();
         assertThat(data(sink)).as("nothing written after the close").containsExactly("1");
         assertThat(sink.closes).isEqualTo(1);

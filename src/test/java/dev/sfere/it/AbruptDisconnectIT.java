@@ -6,8 +6,8 @@ import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.spi.ConnectionStore;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Half of 500 clients vanish while events flow every 20 ms, some with an RST, some with a FIN: each is purged as
@@ -35,36 +36,29 @@ class AbruptDisconnectIT {
     /** How a client was made to go away. */
     private enum Kill { RST, FIN_CLOSE, FIN_SHUTDOWN_OUTPUT }
 
-    private TestServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.with()
+            .beans(EvictionClock.class)
+            .resources(LobbyResource.class)
+            .config("sfere.heartbeat.interval", "PT1S");
 
     @Test
     void halfTheClientsVanish_arePurgedClosedQuickly_andTheOthersMissNothing() throws Exception {
-        server = TestServer.with()
-                .beans(EvictionClock.class)
-                .resources(LobbyResource.class)
-                .config("sfere.heartbeat.interval", "PT1S")
-                .start();
-        Duration heartbeat = Duration.parse(ConfigProvider.getConfig()
-                .getValue("sfere.heartbeat.interval", String.class));
-        Duration allowed = heartbeat.multipliedBy(3);
         Broadcaster broadcaster = server.bean(Broadcaster.class);
         ConnectionStore store = server.bean(ConnectionStore.class);
         EvictionClock evictions = server.bean(EvictionClock.class);
+        Duration heartbeat = Duration.parse(ConfigProvider.getConfig()
+                .getValue("sfere.heartbeat.interval", String.class));
+        Duration allowed = heartbeat.multipliedBy(3);
 
         try (NioSseClients nio = new NioSseClients(server.base())) {
             List<NioSseClients.Client> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 clients.add(nio.open("t/lobby/c" + i + "/events"));
             }
-            Poll.until(Duration.ofSeconds(30), () -> "all stored and welcomed, " + store.count(ROOM) + " stored",
-                    () -> store.count(ROOM) == CLIENTS && clients.stream().allMatch(c -> !c.events().isEmpty()));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(store.count(ROOM) == CLIENTS
+                    && clients.stream().allMatch(c -> !c.events().isEmpty()))
+                    .as(() -> "all stored and welcomed, " + store.count(ROOM) + " stored").isTrue());
 
             List<Throwable> thrown = new CopyOnWriteArrayList<>();
             AtomicInteger sent = new AtomicInteger();
@@ -81,6 +75,7 @@ class AbruptDisconnectIT {
                     busyNanos.addAndGet(System.nanoTime() - start);
                     sent.incrementAndGet();
                     try {
+                        // The sender paces itself: an event every 20 ms, as an application's would come.
                         Thread.sleep(SEND_EVERY_MILLIS);
                     } catch (InterruptedException e) {
                         return;
@@ -101,7 +96,9 @@ class AbruptDisconnectIT {
                     survivors.add(clients.get(i));
                 }
             }
-            Thread.sleep(500);
+            // Kills only once events flow: half a second's worth of them sent.
+            await("the sender under way").atMost(Duration.ofSeconds(10))
+                    .until(() -> sent.get() >= 500 / SEND_EVERY_MILLIS);
             for (int v = 0; v < victims.size(); v++) {
                 int i = victims.get(v);
                 ConnectionKey key = key(i);
@@ -114,17 +111,19 @@ class AbruptDisconnectIT {
                     default -> clients.get(i).closeFin();
                 }
                 if (v % 25 == 24) {
+                    // The kills pace themselves: a batch every 100 ms.
                     Thread.sleep(100);
                 }
             }
-            // Go on sending for a while, so the last victims' purges happen under traffic too.
+            // Go on sending for a while, so the last victims' purges happen under traffic too. Not a wait: the
+            // traffic lasts the time a purge is allowed, and a little more.
             Thread.sleep(allowed.toMillis() + 500);
             sending.set(false);
             sender.join(10_000);
             assertThat(sender.isAlive()).as("sender stopped").isFalse();
 
-            Poll.until(Duration.ofSeconds(30), () -> "victims purged, " + store.count(ROOM) + " stored",
-                    () -> store.count(ROOM) == CLIENTS / 2);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(store.count(ROOM))
+                    .as("stored, once the victims are purged").isEqualTo(CLIENTS / 2));
             List<String> late = new ArrayList<>();
             List<String> wrong = new ArrayList<>();
             long slowest = 0;
@@ -156,9 +155,10 @@ class AbruptDisconnectIT {
             int reached = broadcaster.broadcast(ROOM, "seq", String.valueOf(last));
             assertThat(reached).isEqualTo(survivors.size());
             int total = last + 1;
-            Poll.until(Duration.ofSeconds(30), () -> "survivors got all " + total + " events: "
-                            + NioSseClients.describe(survivors.stream().filter(c -> c.seqCount() < total).toList(), 5),
-                    () -> survivors.stream().allMatch(c -> c.seqCount() >= total));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(survivors.stream()
+                    .allMatch(c -> c.seqCount() >= total)).as(() -> "survivors got all " + total + " events: "
+                    + NioSseClients.describe(survivors.stream().filter(c -> c.seqCount() < total).toList(), 5))
+                    .isTrue());
             List<NioSseClients.Client> gaps = survivors.stream().filter(c -> c.firstSeq() != 0
                     || c.lastSeq() != total - 1 || c.seqCount() != total || c.disorders() != 0 || c.ended())
                     .toList();

@@ -7,29 +7,31 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** What a hostile client can do to an application that uses the library as its README says. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdversarialIT {
 
-    private TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.with()
+            .beans(EventLog.class)
+            .resources(AdversaryResource.class, OwnerFilter.class)
+            .config("sfere.heartbeat.interval", "PT0S");
+
     private NioSseClients nio;
     private ConnectionStore store;
     private EventLog log;
 
     @BeforeAll
     void start() throws Exception {
-        server = TestServer.with()
-                .beans(EventLog.class)
-                .resources(AdversaryResource.class, OwnerFilter.class)
-                .config("sfere.heartbeat.interval", "PT0S")
-                .start();
         store = server.bean(ConnectionStore.class);
         log = server.bean(EventLog.class);
         nio = new NioSseClients(server.base());
@@ -40,14 +42,11 @@ class AdversarialIT {
         if (nio != null) {
             nio.close();
         }
-        if (server != null) {
-            server.close();
-        }
     }
 
     private NioSseClients.Client open(String user, String path) throws Exception {
         NioSseClients.Client client = nio.open(path, Map.of("Authorization", "Bearer t-" + user));
-        Poll.until(Duration.ofSeconds(10), "an answer to " + user + "'s " + path, () -> client.status() != 0);
+        await("an answer to " + user + "'s " + path).atMost(Duration.ofSeconds(10)).until(() -> client.status() != 0);
         return client;
     }
 
@@ -63,6 +62,7 @@ class AdversarialIT {
         NioSseClients.Client attacker = open("jean", "adv/devices/jean/events?device=luc-phone");
         System.out.println("AdversarialIT: jean-luc's phone -> " + victim.status() + ", jean's luc-phone -> "
                 + attacker.status());
+        // Nothing to wait for: a wrong replacement would come now, so give it time to show.
         Thread.sleep(500);
 
         assertThat(log.evicted()).as("evictions").noneMatch(e -> e.key().equals(shared)

@@ -11,18 +11,23 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Registration through @SfereKey and delivery through Broadcaster, over real HTTP. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BroadcastIT {
 
-    private TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+            .config("sfere.heartbeat.interval", "PT0S");
+
     private SseClient alice;
     private SseClient bob;
     private SseClient table7;
@@ -35,13 +40,11 @@ class BroadcastIT {
 
     @BeforeAll
     void start() {
-        server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
-                .config("sfere.heartbeat.interval", "PT0S").start();
         broadcaster = server.bean(Broadcaster.class);
         store = server.bean(ConnectionStore.class);
-        alice = SseClient.open(server.target("t/lobby/alice/events"));
-        bob = SseClient.open(server.target("t/lobby/bob/events"));
-        table7 = SseClient.open(server.target("t/game/events").queryParam("table", "7"));
+        alice = SseClient.open(server.base(), "t/lobby/alice/events");
+        bob = SseClient.open(server.base(), "t/lobby/bob/events");
+        table7 = SseClient.open(server.base(), "t/game/events?table=7");
         alice.await("welcome", "alice");
         bob.await("welcome", "bob");
         table7.await("welcome", "7");
@@ -52,7 +55,6 @@ class BroadcastIT {
         alice.close();
         bob.close();
         table7.close();
-        server.close();
     }
 
     @Test
@@ -138,7 +140,7 @@ class BroadcastIT {
     void send_multipleEvents_arriveInOrder() {
         broadcaster.send(BOB, broadcaster.event("seq", "1"), broadcaster.event("seq", "2"),
                 broadcaster.event("seq", "3"));
-        Poll.until(Duration.ofSeconds(10), "three seq events", () -> bob.data("seq").size() == 3);
+        await("three seq events").atMost(Duration.ofSeconds(10)).until(() -> bob.data("seq").size() == 3);
         assertThat(bob.data("seq")).containsExactly("1", "2", "3");
     }
 

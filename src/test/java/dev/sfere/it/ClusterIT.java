@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two application instances, each in a JVM of its own, joined through a real nats-server: broadcasts and direct
@@ -40,7 +41,7 @@ class ClusterIT {
     private static NatsServer nats;
     private static Instance a;
     private static Instance b;
-    private static final List<RawSseClient> clients = new ArrayList<>();
+    private static final List<SseClient> clients = new ArrayList<>();
 
     /** One JVM running {@link ClusterInstance}. */
     private record Instance(Process process, URI base, Path log) {
@@ -105,7 +106,7 @@ class ClusterIT {
 
     @AfterAll
     static void stopCluster() throws Exception {
-        for (RawSseClient client : clients) {
+        for (SseClient client : clients) {
             client.close();
         }
         for (Instance instance : new Instance[] {a, b}) {
@@ -118,16 +119,17 @@ class ClusterIT {
         }
     }
 
-    private static RawSseClient join(Instance instance, String user) throws Exception {
-        RawSseClient client = new RawSseClient(instance.base(), "t/lobby/" + segment(user) + "/events");
+    private static SseClient join(Instance instance, String user) {
+        SseClient client = SseClient.open(instance.base(), "t/lobby/" + segment(user) + "/events");
         clients.add(client);
-        Poll.until(Duration.ofSeconds(10), () -> user + " welcomed, lines " + client.lines(),
-                () -> client.saw("data: " + user));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.events())
+                .as("%s welcomed", user).contains(new SseEvent("welcome", user)));
         return client;
     }
 
-    private static long count(RawSseClient client, String text) {
-        return client.lines().stream().filter(("data: " + text)::equals).count();
+    /** How many notes with this text the client got. */
+    private static long count(SseClient client, String text) {
+        return client.data("note").stream().filter(text::equals).count();
     }
 
     private static int occurrences(String text, String part) {
@@ -149,27 +151,23 @@ class ClusterIT {
     @Test
     @Order(1)
     void broadcastFromEitherInstance_reachesEveryClientOnBoth_once() throws Exception {
-        RawSseClient alice = join(a, "alice");
-        RawSseClient bob = join(b, "bob");
-        RawSseClient carol = join(b, "carol");
-        Poll.until(Duration.ofSeconds(10), "both instances list all three", () -> {
-            try {
-                return a.call("GET", "control/directory").equals("alice,bob,carol")
-                        && b.call("GET", "control/directory").equals("alice,bob,carol");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        SseClient alice = join(a, "alice");
+        SseClient bob = join(b, "bob");
+        SseClient carol = join(b, "carol");
+        await("both instances list all three").atMost(Duration.ofSeconds(10))
+                .until(() -> a.call("GET", "control/directory").equals("alice,bob,carol")
+                        && b.call("GET", "control/directory").equals("alice,bob,carol"));
 
         assertThat(a.call("POST", "control/broadcast?text=from-a")).as("local streams counted").isEqualTo("1");
         assertThat(b.call("POST", "control/broadcast?text=from-b")).isEqualTo("2");
 
-        for (RawSseClient client : List.of(alice, bob, carol)) {
-            Poll.until(Duration.ofSeconds(10), () -> "both broadcasts, lines " + client.lines(),
-                    () -> count(client, "from-a") >= 1 && count(client, "from-b") >= 1);
+        for (SseClient client : List.of(alice, bob, carol)) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count(client, "from-a") >= 1
+                    && count(client, "from-b") >= 1).as(() -> "both broadcasts, events " + client.events()).isTrue());
         }
+        // Nothing to wait for: a second copy would come now, so give it time to show.
         Thread.sleep(300);
-        for (RawSseClient client : List.of(alice, bob, carol)) {
+        for (SseClient client : List.of(alice, bob, carol)) {
             assertThat(count(client, "from-a")).as("copies of from-a").isEqualTo(1);
             assertThat(count(client, "from-b")).as("copies of from-b").isEqualTo(1);
         }
@@ -178,93 +176,72 @@ class ClusterIT {
     @Test
     @Order(2)
     void directSend_crossesInstances() throws Exception {
-        RawSseClient dave = join(b, "dave");
+        SseClient dave = join(b, "dave");
         assertThat(a.call("POST", "control/send/dave?text=" + q("psst dave"))).as("not on a").isEqualTo("0");
-        Poll.until(Duration.ofSeconds(10), () -> "dave got it, lines " + dave.lines(),
-                () -> count(dave, "psst dave") == 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count(dave, "psst dave"))
+                .as(() -> "dave got it, events " + dave.events()).isEqualTo(1));
     }
 
     @Test
     @Order(3)
     void keyPartsOutsideSubjectRules_surviveTheTrip() throws Exception {
         String user = "ü.*>_x%20y";
-        RawSseClient odd = join(b, user);
-        Poll.until(Duration.ofSeconds(10), "a lists the odd key", () -> {
-            try {
-                return List.of(a.call("GET", "control/directory").split(",")).contains(user);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        SseClient odd = join(b, user);
+        await("a lists the odd key").atMost(Duration.ofSeconds(10))
+                .until(() -> List.of(a.call("GET", "control/directory").split(",")).contains(user));
         a.call("POST", "control/send/" + segment(user) + "?text=odd");
-        Poll.until(Duration.ofSeconds(10), () -> "odd got it, lines " + odd.lines(), () -> count(odd, "odd") == 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count(odd, "odd"))
+                .as(() -> "odd got it, events " + odd.events()).isEqualTo(1));
     }
 
     @Test
     @Order(4)
     void natsRestart_localDeliveryGoesOn_andCrossingResumes() throws Exception {
-        RawSseClient erin = join(a, "erin");
-        RawSseClient frank = join(b, "frank");
+        SseClient erin = join(a, "erin");
+        SseClient frank = join(b, "frank");
         nats.stop();
 
         long started = System.nanoTime();
         assertThat(a.call("POST", "control/broadcast?text=during")).isNotEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the call did not wait for NATS")
                 .isLessThan(Duration.ofSeconds(2));
-        Poll.until(Duration.ofSeconds(10), () -> "local delivery during the outage, lines " + erin.lines(),
-                () -> count(erin, "during") == 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count(erin, "during"))
+                .as(() -> "local delivery during the outage, events " + erin.events()).isEqualTo(1));
         for (int i = 0; i < 20; i++) {
             a.call("POST", "control/broadcast?text=more-" + i);
         }
-        Poll.until(Duration.ofSeconds(10), "the 20 more reach erin", () -> count(erin, "more-19") == 1);
+        await("the 20 more reach erin").atMost(Duration.ofSeconds(10)).until(() -> count(erin, "more-19") == 1);
         String log = Files.readString(a.log());
         assertThat(occurrences(log, "lost the NATS server")).as("the outage is logged once:%n%s", log).isEqualTo(1);
         assertThat(occurrences(log, "events for other instances are dropped"))
                 .as("dropped events are logged once, not per message:%n%s", log).isEqualTo(1);
 
         nats.start();
-        Poll.until(Duration.ofSeconds(30), "cluster delivery resumes after the restart", () -> {
-            try {
-                a.call("POST", "control/send/frank?text=after");
-                Thread.sleep(200);
-                return count(frank, "after") >= 1;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Poll.until(Duration.ofSeconds(15), "the directory is rebuilt on the restarted server", () -> {
-            try {
-                return List.of(b.call("GET", "control/directory").split(",")).containsAll(List.of("erin", "frank"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        // Sent again every 200 ms until one arrives: what is sent while the instances reconnect is lost.
+        await("cluster delivery resumes after the restart").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    a.call("POST", "control/send/frank?text=after");
+                    return count(frank, "after") >= 1;
+                });
+        await("the directory is rebuilt on the restarted server").atMost(Duration.ofSeconds(15)).until(() ->
+                List.of(b.call("GET", "control/directory").split(",")).containsAll(List.of("erin", "frank")));
     }
 
     @Test
     @Order(5)
     void killedInstance_keysLeaveTheDirectoryWithinTheMaxAge() throws Exception {
         join(b, "gina");
-        Poll.until(Duration.ofSeconds(10), "a lists gina", () -> {
-            try {
-                return List.of(a.call("GET", "control/directory").split(",")).contains("gina");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        await("a lists gina").atMost(Duration.ofSeconds(10))
+                .until(() -> List.of(a.call("GET", "control/directory").split(",")).contains("gina"));
         b.process().destroyForcibly();
         b.process().waitFor();
         long killed = System.nanoTime();
         long[] askedAt = new long[1];
-        Poll.until(MAX_AGE.multipliedBy(3), "b's keys gone from a's directory", () -> {
-            try {
-                // When the question was asked, so a slow answer on a loaded machine does not count.
-                askedAt[0] = System.nanoTime();
-                List<String> ids = List.of(a.call("GET", "control/directory").split(","));
-                return !ids.contains("gina") && !ids.contains("bob") && ids.contains("alice");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        await("b's keys gone from a's directory").atMost(MAX_AGE.multipliedBy(3)).until(() -> {
+            // When the question was asked, so a slow answer on a loaded machine does not count.
+            askedAt[0] = System.nanoTime();
+            List<String> ids = List.of(a.call("GET", "control/directory").split(","));
+            return !ids.contains("gina") && !ids.contains("bob") && ids.contains("alice");
         });
         Duration gone = Duration.ofNanos(askedAt[0] - killed);
         System.out.println("ClusterIT: a killed instance's keys left the directory after " + gone.toMillis()

@@ -6,28 +6,33 @@ import dev.sfere.SfereEvicted;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** MicroProfile Config drives the store, the scope and deployment checks. */
 class ConfigIT {
 
-    /** Raw clients here: Jersey's client would reconnect after the eviction and muddle the count. */
+    /** A server of each test's own, booted at its first use: the deployment checks boot only Weld. */
+    @RegisterExtension
+    final TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+            .config("sfere.heartbeat.interval", "PT0S");
+
+    /** The test's clients never reconnect after the eviction, which would muddle the count. */
     @Test
     void maximumSize_one_secondClientEvictsTheFirstWithSize() throws Exception {
-        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
-                .config("sfere.store.maximum-size", "1")
-                .config("sfere.heartbeat.interval", "PT0S").start();
-             RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events")) {
-            Poll.until(Duration.ofSeconds(5), "alice welcomed", () -> alice.saw("data: alice"));
+        server.config("sfere.store.maximum-size", "1");
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
+            await("alice welcomed").atMost(Duration.ofSeconds(5)).until(() -> alice.saw("welcome", "alice"));
             // Caffeine decides which of the two to drop (its admission policy may refuse the newcomer), so bob's
             // own welcome is not awaited: exactly one of them must go, as SIZE.
-            RawSseClient bob = new RawSseClient(server.base(), "t/lobby/bob/events");
+            SseClient bob = SseClient.open(server.base(), "t/lobby/bob/events");
             EventLog log = server.bean(EventLog.class);
-            Poll.until(Duration.ofSeconds(5), "a SIZE eviction", () -> log.evicted().stream()
+            await("a SIZE eviction").atMost(Duration.ofSeconds(5)).until(() -> log.evicted().stream()
                     .anyMatch(e -> e.cause() == EvictionCause.SIZE));
             assertThat(log.evicted()).hasSize(1);
             assertThat(server.bean(ConnectionStore.class).keys()).hasSize(1);
@@ -37,12 +42,10 @@ class ConfigIT {
 
     @Test
     void storeTypeMemory_keepsEveryConnection() {
-        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
-                .config("sfere.store.type", "memory")
-                .config("sfere.store.maximum-size", "1")
-                .config("sfere.heartbeat.interval", "PT0S").start();
-             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"));
-             SseClient bob = SseClient.open(server.target("t/lobby/bob/events"))) {
+        server.config("sfere.store.type", "memory")
+                .config("sfere.store.maximum-size", "1");
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events");
+             SseClient bob = SseClient.open(server.base(), "t/lobby/bob/events")) {
             alice.await("welcome", "alice");
             bob.await("welcome", "bob");
             assertThat(server.bean(ConnectionStore.class).keys()).hasSize(2);
@@ -53,24 +56,22 @@ class ConfigIT {
 
     @Test
     void fixedExpiry_expiresAnActiveClient() {
-        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
-                .config("sfere.store.expiry-mode", "fixed")
+        server.config("sfere.store.expiry-mode", "fixed")
                 .config("sfere.store.duration", "PT1S")
-                .config("sfere.heartbeat.interval", "PT0.1S").start();
-             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+                .config("sfere.heartbeat.interval", "PT0.1S");
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
             alice.await("welcome", "alice");
             ConnectionKey key = ConnectionKey.of("default", "lobby", "alice");
-            Poll.until(Duration.ofSeconds(10), "alice expired despite heartbeats",
-                    () -> server.bean(EventLog.class).evicted().contains(new SfereEvicted(key, EvictionCause.EXPIRED)));
+            await("alice expired despite heartbeats").atMost(Duration.ofSeconds(10))
+                    .until(() -> server.bean(EventLog.class).evicted()
+                            .contains(new SfereEvicted(key, EvictionCause.EXPIRED)));
         }
     }
 
     @Test
     void scopeDefault_isTheScopeOfRegisteredKeys() {
-        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
-                .config("sfere.scope.default", "tenant-a")
-                .config("sfere.heartbeat.interval", "PT0S").start();
-             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+        server.config("sfere.scope.default", "tenant-a");
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
             alice.await("welcome", "alice");
             assertThat(server.bean(ConnectionStore.class).keys())
                     .containsExactly(ConnectionKey.of("tenant-a", "lobby", "alice"));

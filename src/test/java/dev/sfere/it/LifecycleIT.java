@@ -6,12 +6,13 @@ import dev.sfere.SfereEvicted;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Departure, replacement, failure and shutdown, each on a server of its own. */
 class LifecycleIT {
@@ -20,24 +21,16 @@ class LifecycleIT {
     private static final ConnectionKey ALICE = ConnectionKey.of("default", "lobby", "alice");
     private static final ConnectionKey BOB = ConnectionKey.of("default", "lobby", "bob");
 
-    private TestServer server;
+    /** A server of each test's own, with sliding expiry; most tests add {@link #announcing()}. */
+    @RegisterExtension
+    final TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+            .config("sfere.store.expiry-mode", "sliding");
 
-    private TestServer start(String expiryMode) {
-        server = TestServer.with()
-                .beans(EventLog.class, LeaveAnnouncer.class)
-                .resources(LobbyResource.class)
+    /** Heartbeats every 200 ms, a minute's sliding window, and departures told to the lobby. */
+    private void announcing() {
+        server.beans(LeaveAnnouncer.class)
                 .config("sfere.heartbeat.interval", HEARTBEAT.toString())
-                .config("sfere.store.expiry-mode", expiryMode)
-                .config("sfere.store.duration", "PT1M")
-                .start();
-        return server;
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
+                .config("sfere.store.duration", "PT1M");
     }
 
     /**
@@ -46,17 +39,17 @@ class LifecycleIT {
      */
     @Test
     void clientGoesAway_isPurgedClosed_andThePeerIsTold() throws Exception {
-        start("sliding");
+        announcing();
         EventLog log = server.bean(EventLog.class);
-        try (SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
             alice.await("welcome", "alice");
-            RawSseClient bob = new RawSseClient(server.base(), "t/lobby/bob/events");
-            Poll.until(Duration.ofSeconds(5), "bob registered", () -> server.bean(ConnectionStore.class)
+            SseClient bob = SseClient.open(server.base(), "t/lobby/bob/events");
+            await("bob registered").atMost(Duration.ofSeconds(5)).until(() -> server.bean(ConnectionStore.class)
                     .get(BOB).isPresent());
             long gone = System.nanoTime();
             bob.close();
 
-            Poll.until(HEARTBEAT.multipliedBy(10), "bob evicted", () -> log.evicted().stream()
+            await("bob evicted").atMost(HEARTBEAT.multipliedBy(10)).until(() -> log.evicted().stream()
                     .anyMatch(e -> e.key().equals(BOB)));
             Duration took = Duration.ofNanos(System.nanoTime() - gone);
             assertThat(log.evicted()).containsExactly(new SfereEvicted(BOB, EvictionCause.CLOSED));
@@ -68,24 +61,20 @@ class LifecycleIT {
 
     @Test
     void quietStream_getsHeartbeatComments() throws Exception {
-        start("sliding");
-        try (RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events")) {
-            Poll.until(HEARTBEAT.multipliedBy(15), "two heartbeat comments",
-                    () -> alice.lines().stream().filter(": heartbeat"::equals).count() >= 2);
+        announcing();
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
+            await("two heartbeat comments").atMost(HEARTBEAT.multipliedBy(15))
+                    .until(() -> alice.comments().stream().filter("heartbeat"::equals).count() >= 2);
         }
     }
 
     @Test
     void passiveLiveClient_withHeartbeats_outlivesSlidingDuration() {
-        server = TestServer.with()
-                .beans(EventLog.class)
-                .resources(LobbyResource.class)
-                .config("sfere.heartbeat.interval", "PT0.1S")
-                .config("sfere.store.expiry-mode", "sliding")
-                .config("sfere.store.duration", "PT1S")
-                .start();
-        try (SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+        server.config("sfere.heartbeat.interval", "PT0.1S")
+                .config("sfere.store.duration", "PT1S");
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
             alice.await("welcome", "alice");
+            // Not a wait: alice must be there at every look for 2.5 s, past two and a half sliding windows.
             long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
             while (System.nanoTime() < until) {
                 assertThat(server.bean(ConnectionStore.class).get(ALICE))
@@ -98,24 +87,26 @@ class LifecycleIT {
 
     @Test
     void sameKeyTwice_replacesAndClosesTheOldStream() throws Exception {
-        start("sliding");
+        announcing();
         EventLog log = server.bean(EventLog.class);
-        try (RawSseClient first = new RawSseClient(server.base(), "t/lobby/alice/events");
-             SseClient second = SseClient.open(server.target("t/lobby/alice/events"))) {
-            Poll.until(Duration.ofSeconds(5), "first welcome", () -> first.saw("data: alice"));
-            second.await("welcome", "alice");
-            Poll.until(Duration.ofSeconds(5), "REPLACED event",
-                    () -> log.evicted().contains(new SfereEvicted(ALICE, EvictionCause.REPLACED)));
-            Poll.until(Duration.ofSeconds(5), "the old stream ends with the last chunk",
-                    () -> first.saw("0"));
-            assertThat(server.bean(ConnectionStore.class).keys()).containsExactly(ALICE);
-            assertThat(second.isCompleted()).isFalse();
+        try (SseClient first = SseClient.open(server.base(), "t/lobby/alice/events")) {
+            // The second only once the first is in, so that which one is old is not left to a race.
+            await("first welcome").atMost(Duration.ofSeconds(5)).until(() -> first.saw("welcome", "alice"));
+            try (SseClient second = SseClient.open(server.base(), "t/lobby/alice/events")) {
+                second.await("welcome", "alice");
+                await("REPLACED event").atMost(Duration.ofSeconds(5))
+                        .until(() -> log.evicted().contains(new SfereEvicted(ALICE, EvictionCause.REPLACED)));
+                await("the old stream ends with the last chunk").atMost(Duration.ofSeconds(5))
+                        .until(first::lastChunk);
+                assertThat(server.bean(ConnectionStore.class).keys()).containsExactly(ALICE);
+                assertThat(second.ended()).isFalse();
+            }
         }
     }
 
     @Test
     void resourceMethodThrows_connectionIsPurgedAgain() {
-        start("sliding");
+        announcing();
         Response response = server.target("t/failing/carol/events").request().get();
         assertThat(response.getStatus()).isEqualTo(500);
         ConnectionKey carol = ConnectionKey.of("default", "failing", "carol");
@@ -126,25 +117,21 @@ class LifecycleIT {
 
     @Test
     void requestWithoutSink_marksTheKeyActive() throws Exception {
-        server = TestServer.with()
-                .beans(EventLog.class)
-                .resources(LobbyResource.class)
-                .config("sfere.heartbeat.interval", "PT0S")
-                .config("sfere.store.expiry-mode", "sliding")
-                .config("sfere.store.duration", "PT2S")
-                .start();
-        // bob on a raw socket: Jersey's client would reconnect once his stream is closed at expiry.
-        try (SseClient alice = SseClient.open(server.target("t/lobby/alice/events"));
-             RawSseClient bob = new RawSseClient(server.base(), "t/lobby/bob/events")) {
+        server.config("sfere.heartbeat.interval", "PT0S")
+                .config("sfere.store.duration", "PT2S");
+        // The test's clients never reconnect, so bob stays away once his stream is closed at expiry.
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events");
+             SseClient bob = SseClient.open(server.base(), "t/lobby/bob/events")) {
             alice.await("welcome", "alice");
-            Poll.until(Duration.ofSeconds(5), "bob welcomed", () -> bob.saw("data: bob"));
+            await("bob welcomed").atMost(Duration.ofSeconds(5)).until(() -> bob.saw("welcome", "bob"));
+            // Not a wait: alice pings every 100 ms for 3 s, past the 2 s window that expires the silent bob.
             long until = System.nanoTime() + Duration.ofMillis(3000).toNanos();
             while (System.nanoTime() < until) {
                 assertThat(server.target("t/lobby/alice/ping").request().post(Entity.text("")).getStatus())
                         .isEqualTo(204);
                 sleep(100);
             }
-            Poll.until(Duration.ofSeconds(5), "bob expired", () -> server.bean(EventLog.class).evicted()
+            await("bob expired").atMost(Duration.ofSeconds(5)).until(() -> server.bean(EventLog.class).evicted()
                     .contains(new SfereEvicted(BOB, EvictionCause.EXPIRED)));
             assertThat(server.bean(ConnectionStore.class).keys())
                     .as("evicted: %s", server.bean(EventLog.class).evicted()).containsExactly(ALICE);
@@ -153,14 +140,14 @@ class LifecycleIT {
 
     @Test
     void applicationStops_noThreadOfTheLibrarySurvives() throws Exception {
-        start("sliding");
-        try (RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events")) {
-            Poll.until(Duration.ofSeconds(5), "the library's own heartbeat and delivery threads",
-                    () -> libraryThreads().stream().anyMatch(name -> name.startsWith("sfere-heartbeat"))
+        announcing();
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
+            await("the library's own heartbeat and delivery threads").atMost(Duration.ofSeconds(5))
+                    .until(() -> libraryThreads().stream().anyMatch(name -> name.startsWith("sfere-heartbeat"))
                             && libraryThreads().stream().anyMatch(name -> name.startsWith("sfere-delivery")));
             server.stopContainer();
-            Poll.until(Duration.ofSeconds(5), () -> "no sfere-* thread left, found " + libraryThreads(),
-                    () -> libraryThreads().isEmpty());
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(libraryThreads().isEmpty())
+                    .as(() -> "no sfere-* thread left, found " + libraryThreads()).isTrue());
         }
     }
 
@@ -171,16 +158,17 @@ class LifecycleIT {
 
     @Test
     void applicationStops_everyStreamIsClosedWithShutdown() throws Exception {
-        start("sliding");
+        announcing();
         EventLog.AFTER_SHUTDOWN.clear();
-        try (RawSseClient alice = new RawSseClient(server.base(), "t/lobby/alice/events");
-             RawSseClient bob = new RawSseClient(server.base(), "t/lobby/bob/events")) {
-            Poll.until(Duration.ofSeconds(5), "both registered",
-                    () -> server.bean(ConnectionStore.class).keys().size() == 2);
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events");
+             SseClient bob = SseClient.open(server.base(), "t/lobby/bob/events")) {
+            await("both registered").atMost(Duration.ofSeconds(5))
+                    .until(() -> server.bean(ConnectionStore.class).keys().size() == 2);
             server.stopContainer();
             assertThat(EventLog.AFTER_SHUTDOWN).containsExactlyInAnyOrder(
                     new SfereEvicted(ALICE, EvictionCause.SHUTDOWN), new SfereEvicted(BOB, EvictionCause.SHUTDOWN));
-            Poll.until(Duration.ofSeconds(5), "both streams ended", () -> alice.saw("0") && bob.saw("0"));
+            await("both streams ended").atMost(Duration.ofSeconds(5))
+                    .until(() -> alice.lastChunk() && bob.lastChunk());
         }
     }
 

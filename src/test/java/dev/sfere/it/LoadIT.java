@@ -5,8 +5,8 @@ import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.spi.ConnectionStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.lang.management.ManagementFactory;
@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two thousand SSE streams on one server: every one gets every broadcast in order, and when the clients go away
@@ -49,22 +50,14 @@ class LoadIT {
      */
     private static final int THREAD_TOLERANCE = 4;
 
-    private TestServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.with()
+            .beans(EvictionClock.class)
+            .resources(LobbyResource.class)
+            .config("sfere.heartbeat.interval", "PT0.5S");
 
     @Test
     void twoThousandStreams_getEveryBroadcastInOrder_andLeaveNothingBehind() throws Exception {
-        server = TestServer.with()
-                .beans(EvictionClock.class)
-                .resources(LobbyResource.class)
-                .config("sfere.heartbeat.interval", "PT0.5S")
-                .start();
         Broadcaster broadcaster = server.bean(Broadcaster.class);
         ConnectionStore store = server.bean(ConnectionStore.class);
         EvictionClock evictions = server.bean(EvictionClock.class);
@@ -73,16 +66,17 @@ class LoadIT {
         // library's heartbeat thread are in place before the baseline is taken.
         try (NioSseClients warm = new NioSseClients(server.base())) {
             List<NioSseClients.Client> clients = openAll(warm, "warm", WARM_UP_CLIENTS);
-            Poll.until(Duration.ofSeconds(30), "warm-up clients welcomed", () -> clients.stream()
+            await("warm-up clients welcomed").atMost(Duration.ofSeconds(30)).until(() -> clients.stream()
                     .allMatch(c -> c.events().size() == 1));
             for (int i = 0; i < 5; i++) {
                 broadcaster.broadcast(LOAD, "seq", String.valueOf(i));
             }
-            Poll.until(Duration.ofSeconds(30), "warm-up delivered",
-                    () -> clients.stream().allMatch(c -> c.seqCount() == 5));
+            await("warm-up delivered").atMost(Duration.ofSeconds(30))
+                    .until(() -> clients.stream().allMatch(c -> c.seqCount() == 5));
         }
-        Poll.until(Duration.ofSeconds(30), () -> "warm-up purged, left " + store.keys().size(),
-                () -> store.keys().isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(store.keys().size())
+                .as("warm-up keys left").isZero());
+        // Nothing to wait for: a moment for the warm-up's sockets and workers to wind down before the baseline.
         Thread.sleep(500);
         int fdsBefore = openFileDescriptors();
         int threadsBefore = liveThreads().size();
@@ -94,9 +88,10 @@ class LoadIT {
         long openStart = System.nanoTime();
         try (NioSseClients nio = new NioSseClients(server.base())) {
             clients = openAll(nio, "load", CLIENTS);
-            Poll.until(Duration.ofSeconds(60), () -> "all welcomed and stored: " + store.count(LOAD) + " stored, "
-                            + clients.stream().filter(c -> c.events().isEmpty()).count() + " not welcomed",
-                    () -> store.count(LOAD) == CLIENTS && clients.stream().allMatch(c -> !c.events().isEmpty()));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(store.count(LOAD) == CLIENTS
+                    && clients.stream().allMatch(c -> !c.events().isEmpty())).as(() -> "all welcomed and stored: "
+                    + store.count(LOAD) + " stored, " + clients.stream().filter(c -> c.events().isEmpty()).count()
+                    + " not welcomed").isTrue());
             long openNanos = System.nanoTime() - openStart;
             long heapAfter = usedHeapAfterGc();
             long perConnection = (heapAfter - heapBefore) / CLIENTS;
@@ -109,9 +104,10 @@ class LoadIT {
             List<String> shortBroadcasts = new ArrayList<>();
             for (int i = 0; i < BROADCASTS; i++) {
                 int behind = i - WINDOW;
-                Poll.until(Duration.ofSeconds(60), () -> "clients caught up to " + behind + ": "
-                        + NioSseClients.describe(clients.stream().filter(c -> c.seqCount() < behind).toList(), 5),
-                        () -> clients.stream().allMatch(c -> c.seqCount() >= behind));
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(clients.stream()
+                        .allMatch(c -> c.seqCount() >= behind)).as(() -> "clients caught up to " + behind + ": "
+                        + NioSseClients.describe(clients.stream().filter(c -> c.seqCount() < behind).toList(), 5))
+                        .isTrue());
                 long start = System.nanoTime();
                 int reached = broadcaster.broadcast(LOAD, "seq", String.valueOf(i));
                 broadcastNanos += System.nanoTime() - start;
@@ -119,10 +115,10 @@ class LoadIT {
                     shortBroadcasts.add("#" + i + " reached " + reached);
                 }
             }
-            Poll.until(Duration.ofSeconds(60), () -> "every client got " + BROADCASTS + " events: "
-                            + NioSseClients.describe(clients.stream().filter(c -> c.seqCount() < BROADCASTS)
-                            .toList(), 5),
-                    () -> clients.stream().allMatch(c -> c.seqCount() >= BROADCASTS));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(clients.stream()
+                    .allMatch(c -> c.seqCount() >= BROADCASTS)).as(() -> "every client got " + BROADCASTS
+                    + " events: " + NioSseClients.describe(clients.stream().filter(c -> c.seqCount() < BROADCASTS)
+                    .toList(), 5)).isTrue());
             assertThat(shortBroadcasts).as("broadcasts that did not reach every stream").isEmpty();
             List<NioSseClients.Client> wrong = clients.stream().filter(c -> c.firstSeq() != 0
                     || c.lastSeq() != BROADCASTS - 1 || c.seqCount() != BROADCASTS || c.disorders() != 0
@@ -137,12 +133,12 @@ class LoadIT {
         }
         // The clients are all closed (FIN) by now; the heartbeats find them gone.
 
-        Poll.until(Duration.ofSeconds(60), () -> "store empty, " + store.keys().size() + " left",
-                () -> store.keys().isEmpty());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(store.keys().size())
+                .as("keys left in the store").isZero());
         long allPurged = System.nanoTime() - closedAt;
         // A removal is told after the entry has left the store, so the last few may still be on their way.
-        Poll.until(Duration.ofSeconds(60), () -> evictions.total() + " evictions seen",
-                () -> evictions.total() >= CLIENTS + WARM_UP_CLIENTS);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(evictions.total())
+                .as("evictions seen").isGreaterThanOrEqualTo(CLIENTS + WARM_UP_CLIENTS));
         Map<ConnectionKey, List<EvictionClock.Seen>> seen = evictions.all();
         long[] purgeMillis = seen.entrySet().stream().filter(e -> e.getKey().id().startsWith("load-"))
                 .mapToLong(e -> (e.getValue().get(0).nanos() - closedAt) / 1_000_000).sorted().toArray();
@@ -163,15 +159,15 @@ class LoadIT {
 
         int[] fdsAfter = new int[1];
         int[] threadsAfter = new int[1];
-        Poll.until(Duration.ofSeconds(30), () -> "file descriptors back to " + fdsBefore + " (+" + FD_TOLERANCE
-                        + "), now " + fdsAfter[0] + "; threads back to " + threadsBefore + " (+"
-                        + THREAD_TOLERANCE + "), now " + threadsAfter[0] + ": " + newThreads(threadsBefore),
-                () -> {
-                    fdsAfter[0] = openFileDescriptors();
-                    threadsAfter[0] = liveThreads().size();
-                    return fdsAfter[0] <= fdsBefore + FD_TOLERANCE && threadsAfter[0] <= threadsBefore
-                            + THREAD_TOLERANCE;
-                });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            fdsAfter[0] = openFileDescriptors();
+            threadsAfter[0] = liveThreads().size();
+            assertThat(fdsAfter[0] <= fdsBefore + FD_TOLERANCE && threadsAfter[0] <= threadsBefore + THREAD_TOLERANCE)
+                    .as(() -> "file descriptors back to " + fdsBefore + " (+" + FD_TOLERANCE + "), now " + fdsAfter[0]
+                            + "; threads back to " + threadsBefore + " (+" + THREAD_TOLERANCE + "), now "
+                            + threadsAfter[0] + ": " + newThreads(threadsBefore))
+                    .isTrue();
+        });
         System.out.println("LoadIT: file descriptors " + fdsBefore + " before, " + fdsAfter[0] + " after; threads "
                 + threadsBefore + " before, " + threadsAfter[0] + " after (common pool not counted)");
     }
@@ -203,6 +199,7 @@ class LoadIT {
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
+            // Nothing to wait for: a moment for what the collection freed to settle before the next.
             Thread.sleep(100);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();

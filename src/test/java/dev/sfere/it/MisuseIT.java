@@ -22,6 +22,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.sse.SseEventSink;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -30,6 +31,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Misused annotations fail deployment; an application's own beans replace the library's defaults. */
 class MisuseIT {
+
+    /** Booted only by the test that uses it: the others boot Weld alone, to see deployment fail. */
+    @RegisterExtension
+    final TestServer server = TestServer.with().beans(OwnBeans.class).resources(LobbyResource.class)
+            .config("sfere.heartbeat.interval", "PT0S");
 
     @Test
     void templateNamingNoParameter_failsDeployment() {
@@ -105,9 +111,7 @@ class MisuseIT {
 
     @Test
     void applicationProducers_replaceTheDefaultsWithoutAmbiguity() {
-        try (TestServer server = TestServer.with().beans(OwnBeans.class).resources(LobbyResource.class)
-                .config("sfere.heartbeat.interval", "PT0S").start();
-             SseClient alice = SseClient.open(server.target("t/lobby/alice/events"))) {
+        try (SseClient alice = SseClient.open(server.base(), "t/lobby/alice/events")) {
             alice.await("welcome", "alice");
             assertThat(OwnBeans.STORE.keys()).containsExactly(ConnectionKey.of("own-scope", "lobby", "alice"));
             assertThat(server.bean(ScopeResolver.class).scope()).isEqualTo("own-scope");

@@ -1,5 +1,7 @@
 package dev.sfere.it;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -9,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real {@code nats-server} with JetStream, on a free loopback port and a temporary store directory, for the
@@ -59,20 +63,26 @@ public final class NatsServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(store.resolve("server.log").toFile())
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IOException("nats-server exited with " + process.exitValue() + "; see "
-                            + store.resolve("server.log"));
-                }
-                sleep(20);
-            }
+        Process started = process;
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !started.isAlive() || accepts());
+        } catch (ConditionTimeoutException e) {
+            throw new IOException("nats-server did not accept connections on " + port + " within 10 s", e);
         }
-        throw new IOException("nats-server did not accept connections on " + port + " within 10 s");
+        if (!started.isAlive()) {
+            throw new IOException("nats-server exited with " + started.exitValue() + "; see "
+                    + store.resolve("server.log"));
+        }
+    }
+
+    private boolean accepts() {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     /** Stops the server (SIGKILL, as a crash would), keeping its port and store for {@link #start()}. */
@@ -88,14 +98,6 @@ public final class NatsServer implements AutoCloseable {
         stop();
         try (Stream<Path> files = Files.walk(store)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

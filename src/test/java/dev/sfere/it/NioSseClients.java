@@ -12,9 +12,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,19 +20,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Many SSE clients on raw non-blocking sockets, read by one selector thread: cheap enough for thousands of
- * streams in the test JVM, unlike one Jersey client (and its threads) per stream.
+ * streams in the test JVM, unlike one {@link SseClient} (and its reading thread) per stream.
  *
- * <p>Each client sends one {@code GET} and parses the answer itself: the status line, chunked transfer coding, and
- * the SSE lines inside. Events named {@code seq} carry a sequence number and are only counted and checked for
- * order (no per-event objects, so thousands of clients times hundreds of events stay small); other events are kept.
+ * <p>Each client sends one {@code GET} and reads the answer with {@link SseParser}. Events named {@code seq} carry a
+ * sequence number and are only counted and checked for order (no per-event objects, so thousands of clients times
+ * hundreds of events stay small); other events are kept.
  * A client can be made to vanish with a FIN (plain close) or an RST (linger 0, then close), as a closed browser tab
  * or a dropped network would.
  */
 final class NioSseClients implements AutoCloseable {
-
-    /** One received event other than {@code seq}. */
-    record Event(String name, String data) {
-    }
 
     private final InetSocketAddress server;
     private final Selector selector;
@@ -153,17 +147,14 @@ final class NioSseClients implements AutoCloseable {
         }
     }
 
-    /** One SSE stream. The parser's state belongs to the selector thread; what tests read is volatile. */
+    /**
+     * One SSE stream. Its parser belongs to the selector thread; what tests read is volatile. Events named
+     * {@code seq} are only counted and checked for order; every other event is kept.
+     */
     static final class Client {
-        private static final int HEADERS = 0;
-        private static final int CHUNK_SIZE = 1;
-        private static final int CHUNK_DATA = 2;
-        private static final int CHUNK_END = 3;
-        private static final int RAW_BODY = 4;
-        private static final int DONE = 5;
-
         final String label;
         private final SocketChannel channel;
+        private final SseParser parser = new SseParser(new Reader());
         private volatile boolean closedByTest;
         private volatile boolean ended;
         private volatile int status;
@@ -173,18 +164,7 @@ final class NioSseClients implements AutoCloseable {
         private volatile int disorders;
         private volatile String firstDisorder;
         private volatile int comments;
-        private final List<Event> events = new CopyOnWriteArrayList<>();
-
-        private int state = HEADERS;
-        private boolean chunked;
-        private boolean eventStream;
-        private int chunkLeft;
-        private byte[] line = new byte[64];
-        private int lineLength;
-        private byte[] sseLine = new byte[64];
-        private int sseLength;
-        private String eventName;
-        private String eventData;
+        private final List<SseEvent> events = new CopyOnWriteArrayList<>();
 
         private Client(String label, SocketChannel channel) {
             this.label = label;
@@ -227,12 +207,12 @@ final class NioSseClients implements AutoCloseable {
             return comments;
         }
 
-        List<Event> events() {
+        List<SseEvent> events() {
             return List.copyOf(events);
         }
 
         boolean saw(String name, String data) {
-            return events.contains(new Event(name, data));
+            return events.contains(new SseEvent(name, data));
         }
 
         /** Goes away with a FIN, as a closed browser tab does. */
@@ -279,126 +259,40 @@ final class NioSseClients implements AutoCloseable {
         }
 
         private void feed(byte b) {
-            switch (state) {
-                case HEADERS -> {
-                    if (appendLine(b)) {
-                        header(takeLine());
-                    }
-                }
-                case CHUNK_SIZE -> {
-                    if (appendLine(b)) {
-                        String size = takeLine();
-                        int semicolon = size.indexOf(';');
-                        int n = Integer.parseInt((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
-                        if (n == 0) {
-                            state = DONE;
-                            ended = true;
-                        } else {
-                            chunkLeft = n;
-                            state = CHUNK_DATA;
-                        }
-                    }
-                }
-                case CHUNK_DATA -> {
-                    body(b);
-                    if (--chunkLeft == 0) {
-                        state = CHUNK_END;
-                    }
-                }
-                case CHUNK_END -> {
-                    if (b == '\n') {
-                        state = CHUNK_SIZE;
-                    }
-                }
-                case RAW_BODY -> body(b);
-                default -> {
-                    // After the last chunk: nothing more is expected.
-                }
-            }
+            parser.feed(b);
         }
 
-        private boolean appendLine(byte b) {
-            if (b == '\n') {
-                return true;
+        /** What the parser finds, kept for the test's thread. */
+        private final class Reader implements SseParser.Listener {
+            @Override
+            public void status(int code) {
+                status = code;
             }
-            if (lineLength == line.length) {
-                line = Arrays.copyOf(line, line.length * 2);
-            }
-            line[lineLength++] = b;
-            return false;
-        }
 
-        private String takeLine() {
-            int end = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-            String text = new String(line, 0, end, StandardCharsets.UTF_8);
-            lineLength = 0;
-            return text;
-        }
-
-        private void header(String text) {
-            if (status == 0) {
-                status = Integer.parseInt(text.split(" ")[1]);
-                return;
-            }
-            String lower = text.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                chunked = true;
-            } else if (lower.startsWith("content-type:") && lower.contains("text/event-stream")) {
-                eventStream = true;
-            } else if (text.isEmpty()) {
-                state = chunked ? CHUNK_SIZE : RAW_BODY;
-            }
-        }
-
-        private void body(byte b) {
-            if (!eventStream) {
-                return;
-            }
-            if (b != '\n') {
-                if (sseLength == sseLine.length) {
-                    sseLine = Arrays.copyOf(sseLine, sseLine.length * 2);
+            @Override
+            public void event(String name, String data) {
+                if (name.equals("seq")) {
+                    int n = Integer.parseInt(data);
+                    if (firstSeq < 0) {
+                        firstSeq = n;
+                    } else if (n != lastSeq + 1 && disorders++ == 0) {
+                        firstDisorder = "got " + n + " after " + lastSeq;
+                    }
+                    lastSeq = n;
+                    seqCount++;
+                } else {
+                    events.add(new SseEvent(name, data));
                 }
-                sseLine[sseLength++] = b;
-                return;
             }
-            int end = sseLength > 0 && sseLine[sseLength - 1] == '\r' ? sseLength - 1 : sseLength;
-            String text = new String(sseLine, 0, end, StandardCharsets.UTF_8);
-            sseLength = 0;
-            if (text.isEmpty()) {
-                dispatch();
-            } else if (text.startsWith(":")) {
+
+            @Override
+            public void comment(String text) {
                 comments++;
-            } else if (text.startsWith("event:")) {
-                eventName = value(text, 6);
-            } else if (text.startsWith("data:")) {
-                String data = value(text, 5);
-                eventData = eventData == null ? data : eventData + "\n" + data;
             }
-        }
 
-        private static String value(String line, int from) {
-            return line.startsWith(" ", from) ? line.substring(from + 1) : line.substring(from);
-        }
-
-        private void dispatch() {
-            String name = eventName == null ? "message" : eventName;
-            String data = eventData;
-            eventName = null;
-            eventData = null;
-            if (data == null) {
-                return;
-            }
-            if (name.equals("seq")) {
-                int n = Integer.parseInt(data);
-                if (firstSeq < 0) {
-                    firstSeq = n;
-                } else if (n != lastSeq + 1 && disorders++ == 0) {
-                    firstDisorder = "got " + n + " after " + lastSeq;
-                }
-                lastSeq = n;
-                seqCount++;
-            } else {
-                events.add(new Event(name, data));
+            @Override
+            public void lastChunk() {
+                ended = true;
             }
         }
 

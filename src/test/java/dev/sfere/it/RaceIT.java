@@ -5,8 +5,8 @@ import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.spi.ConnectionStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two requests registering the same key at the same moment, over real HTTP: exactly one stream is kept and stays
@@ -29,22 +30,14 @@ class RaceIT {
 
     private static final int ROUNDS = 50;
 
-    private TestServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.with()
+            .beans(EvictionClock.class)
+            .resources(LobbyResource.class)
+            .config("sfere.heartbeat.interval", "PT0S");
 
     @Test
     void sameKeyFromTwoRequestsAtOnce_oneIsKept_theOtherReplacedAndEnded() throws Exception {
-        server = TestServer.with()
-                .beans(EvictionClock.class)
-                .resources(LobbyResource.class)
-                .config("sfere.heartbeat.interval", "PT0S")
-                .start();
         Broadcaster broadcaster = server.bean(Broadcaster.class);
         ConnectionStore store = server.bean(ConnectionStore.class);
         EvictionClock evictions = server.bean(EvictionClock.class);
@@ -72,9 +65,9 @@ class RaceIT {
                 java.util.function.Supplier<String> what = () -> "round " + round + ": " + a + ", " + b
                         + ", evictions " + evictions.of(key);
 
-                Poll.until(Duration.ofSeconds(10), () -> "one REPLACED, one stream ended, the other answered 200: "
-                        + what.get(), () -> evictions.of(key).size() == 1 && (a.ended() != b.ended())
-                        && (a.ended() ? b : a).status() == 200);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(evictions.of(key).size() == 1
+                        && (a.ended() != b.ended()) && (a.ended() ? b : a).status() == 200)
+                        .as(() -> "one REPLACED, one stream ended, the other answered 200: " + what.get()).isTrue());
                 assertThat(evictions.of(key)).extracting(EvictionClock.Seen::cause).as(what)
                         .containsExactly(EvictionCause.REPLACED);
                 NioSseClients.Client open = a.ended() ? b : a;
@@ -83,19 +76,20 @@ class RaceIT {
                 assertThat(store.keys(KeyPattern.exactly(key))).containsExactly(key);
                 assertThat(broadcaster.send(key, "mark", "m" + round)).as(what).isEqualTo(1);
                 assertThat(a.ended() != b.ended()).as("exactly one ended, %s", what).isTrue();
-                Poll.until(Duration.ofSeconds(10), () -> "the kept stream got the mark, " + what,
-                        () -> open.saw("mark", "m" + round));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(open.saw("mark", "m" + round))
+                        .as(() -> "the kept stream got the mark, " + what.get()).isTrue());
                 assertThat(replaced.events()).as("the replaced stream, %s", what)
-                        .doesNotContain(new NioSseClients.Event("mark", "m" + round));
+                        .doesNotContain(new SseEvent("mark", "m" + round));
                 kept.add(open);
             }
-            // Nothing closes a kept stream late, and each is still the one under its key.
+            // Nothing closes a kept stream late, and each is still the one under its key. Nothing to wait for: a late
+            // close would come now, so give it time to show.
             Thread.sleep(300);
             assertThat(kept).filteredOn(NioSseClients.Client::ended).as("kept streams ended later").isEmpty();
             assertThat(store.count(KeyPattern.all())).isEqualTo(ROUNDS);
             assertThat(broadcaster.broadcast(KeyPattern.all(), "final", "all")).isEqualTo(ROUNDS);
-            Poll.until(Duration.ofSeconds(10), "every kept stream got the final event",
-                    () -> kept.stream().allMatch(c -> c.saw("final", "all")));
+            await("every kept stream got the final event").atMost(Duration.ofSeconds(10))
+                    .until(() -> kept.stream().allMatch(c -> c.saw("final", "all")));
             assertThat(evictions.total()).isEqualTo(ROUNDS);
             System.out.println("RaceIT: status seen by the replaced client before its end, by count: "
                     + replacedStatus + " (0: no response at all)");

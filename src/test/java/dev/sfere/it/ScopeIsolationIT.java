@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * With a {@link dev.sfere.ScopeResolver} that takes the scope from the authenticated principal, a user's streams
@@ -33,18 +35,18 @@ class ScopeIsolationIT {
     private record Opened(String user, ConnectionKey key, NioSseClients.Client client) {
     }
 
-    private TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.with()
+            .beans(EventLog.class, PrincipalScope.class)
+            .resources(InboxResource.class, TokenAuthFilter.class)
+            .config("sfere.heartbeat.interval", "PT0S");
+
     private NioSseClients nio;
     private ConnectionStore store;
     private final List<Opened> opened = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
-        server = TestServer.with()
-                .beans(EventLog.class, PrincipalScope.class)
-                .resources(InboxResource.class, TokenAuthFilter.class)
-                .config("sfere.heartbeat.interval", "PT0S")
-                .start();
         store = server.bean(ConnectionStore.class);
         nio = new NioSseClients(server.base());
     }
@@ -53,9 +55,6 @@ class ScopeIsolationIT {
     void stop() throws Exception {
         if (nio != null) {
             nio.close();
-        }
-        if (server != null) {
-            server.close();
         }
     }
 
@@ -104,18 +103,18 @@ class ScopeIsolationIT {
                 .isEqualTo(store.count(KeyPattern.all().withScope("alice")));
         assertThat(broadcaster.broadcast(KeyPattern.all().withScope("bob"), "secret", "bob-done"))
                 .isEqualTo(bobs.size());
-        Poll.until(Duration.ofSeconds(20), "every stream got its own user's secrets", () ->
+        await("every stream got its own user's secrets").atMost(Duration.ofSeconds(20)).until(() ->
                 alices.stream().allMatch(o -> o.client().saw("secret", "for-alice"))
                         && bobs.stream().allMatch(o -> o.client().saw("secret", "bob-done")));
         // Per-stream order: for-alice was sent after for-bob, bob-done after for-alice.
         for (Opened o : alices) {
             assertThat(o.client().events()).as("alice's stream %s", o.key())
-                    .doesNotContain(new NioSseClients.Event("secret", "for-bob"),
-                            new NioSseClients.Event("secret", "bob-done"));
+                    .doesNotContain(new SseEvent("secret", "for-bob"),
+                            new SseEvent("secret", "bob-done"));
         }
         for (Opened o : bobs) {
             assertThat(o.client().events()).as("bob's stream %s", o.key())
-                    .doesNotContain(new NioSseClients.Event("secret", "for-alice"));
+                    .doesNotContain(new SseEvent("secret", "for-alice"));
         }
     }
 
@@ -139,8 +138,8 @@ class ScopeIsolationIT {
             Set<ConnectionKey> before = new HashSet<>(store.keys());
             int connectedBefore = log.connected().size();
             NioSseClients.Client client = nio.openRaw(attempt[0], request(attempt[0], attempt[1]));
-            Poll.until(Duration.ofSeconds(10), "an answer to " + attempt[0] + " with " + attempt[1],
-                    () -> client.status() != 0);
+            await("an answer to " + attempt[0] + " with " + attempt[1]).atMost(Duration.ofSeconds(10))
+                    .until(() -> client.status() != 0);
             assertThat(client.status()).as("%s with [%s]", attempt[0], attempt[1]).isIn(401, 403);
             assertThat(new HashSet<>(store.keys())).as("stored after %s", attempt[0]).isEqualTo(before);
             assertThat(log.connected()).as("connected events after %s", attempt[0]).hasSize(connectedBefore);
@@ -167,7 +166,7 @@ class ScopeIsolationIT {
         String what = user + "'s " + path + " [" + headers.replace("\r\n", " ") + "]";
         NioSseClients.Client client = nio.openRaw(path,
                 request(path, "Authorization: " + authorization + "\r\n" + headers));
-        Poll.until(Duration.ofSeconds(10), "an answer to " + what, () -> client.status() != 0);
+        await("an answer to " + what).atMost(Duration.ofSeconds(10)).until(() -> client.status() != 0);
         if (client.status() != 200) {
             System.out.println("ScopeIsolationIT: " + what + " -> " + client.status());
             assertThat(client.status()).as(what).isBetween(400, 499);
@@ -175,12 +174,12 @@ class ScopeIsolationIT {
             client.close();
             return Set.of();
         }
-        Poll.until(Duration.ofSeconds(10), () -> "the welcome of " + what + ": " + client,
-                () -> !client.events().isEmpty() || client.ended());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(!client.events().isEmpty()
+                || client.ended()).as(() -> "the welcome of " + what + ": " + client).isTrue());
         Set<ConnectionKey> added = new HashSet<>(store.keys());
         added.removeAll(before);
         assertThat(client.events()).as("events of %s", what).isNotEmpty();
-        NioSseClients.Event welcome = client.events().get(0);
+        SseEvent welcome = client.events().get(0);
         assertThat(welcome.name()).as("first event of %s", what).isEqualTo("welcome");
         String[] parts = welcome.data().split("/", 3);
         ConnectionKey key = ConnectionKey.of(parts[0], parts[1], parts[2]);
@@ -192,8 +191,8 @@ class ScopeIsolationIT {
             Opened old = opened.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow(
                     () -> new AssertionError(what + " stored nothing new, but " + key + " was not opened before"));
             opened.remove(old);
-            Poll.until(Duration.ofSeconds(10), () -> "replaced stream of " + old.key() + " ended: " + old.client(),
-                    () -> old.client().ended());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(old.client().ended())
+                    .as(() -> "replaced stream of " + old.key() + " ended: " + old.client()).isTrue());
         }
         opened.add(new Opened(user, key, client));
         System.out.println("ScopeIsolationIT: " + what + " -> 200 " + key + (added.isEmpty() ? " (replaced)" : ""));

@@ -8,6 +8,7 @@ import dev.sfere.OutboundEvents;
 import dev.sfere.SfereEvicted;
 import dev.sfere.spi.ConnectionStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A client that stops reading must not block the broadcasting thread nor hold up the others, and is evicted as
@@ -34,12 +36,14 @@ class SlowClientIT {
     private static final int SEND_BUFFER = 32 * 1024;
     private static final String PADDING = "x".repeat(1_000);
 
+    @RegisterExtension
+    final TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
+            .config("sfere.connection.queue-size", Integer.toString(QUEUE_SIZE))
+            .config("sfere.heartbeat.interval", "PT0S").sendBuffer(SEND_BUFFER);
+
     @Test
     void stalledClient_isEvictedSlow_whileTheOthersGetEveryEventInOrder() throws Exception {
-        try (TestServer server = TestServer.with().beans(EventLog.class).resources(LobbyResource.class)
-                .config("sfere.connection.queue-size", Integer.toString(QUEUE_SIZE))
-                .config("sfere.heartbeat.interval", "PT0S").sendBuffer(SEND_BUFFER).start();
-             NioSseClients readers = new NioSseClients(server.base());
+        try (NioSseClients readers = new NioSseClients(server.base());
              Socket stalled = new Socket()) {
             for (int i = 0; i < READERS; i++) {
                 readers.open("t/lobby/r" + i + "/events");
@@ -52,8 +56,8 @@ class SlowClientIT {
             out.write(("GET /t/lobby/stalled/events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Poll.until(Duration.ofSeconds(30), () -> "all connected, have " + store.count(KeyPattern.all()),
-                    () -> store.count(KeyPattern.all()) == READERS + 1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(store.count(KeyPattern.all()))
+                    .as("all connected").isEqualTo(READERS + 1));
             long heapBefore = usedHeapAfterGc();
 
             long slowestCall = 0;
@@ -62,9 +66,9 @@ class SlowClientIT {
                 // Paced by the readers, as an application's producer would be: never more than half a queue of
                 // events (two per broadcast) ahead of the slowest of them. The stalled client paces nothing.
                 int sequence = i;
-                Poll.until(Duration.ofSeconds(60), () -> "readers at " + fewest(readers) + " of " + sequence
-                                + ", evictions " + server.bean(EventLog.class).evicted().stream().limit(5).toList(),
-                        () -> fewest(readers) >= sequence - QUEUE_SIZE / 4);
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(fewest(readers) >= sequence
+                        - QUEUE_SIZE / 4).as(() -> "readers at " + fewest(readers) + " of " + sequence + ", evictions "
+                        + server.bean(EventLog.class).evicted().stream().limit(5).toList()).isTrue());
                 long before = System.nanoTime();
                 // A numbered event and a comment that makes it about a kilobyte on the wire.
                 broadcaster.broadcast(KeyPattern.all(), OutboundEvents.text("seq", Integer.toString(i)),
@@ -73,8 +77,8 @@ class SlowClientIT {
             }
             long loop = System.nanoTime() - started;
 
-            Poll.until(Duration.ofSeconds(60), () -> "every reader has " + BROADCASTS + ", fewest "
-                    + fewest(readers), () -> fewest(readers) == BROADCASTS);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(fewest(readers))
+                    .as("every reader has %d, fewest", BROADCASTS).isEqualTo(BROADCASTS));
             for (NioSseClients.Client client : readers.clients()) {
                 assertThat(client.disorders()).as("%s: %s", client, client.firstDisorder()).isZero();
                 assertThat(client.firstSeq()).as("%s", client).isZero();
@@ -82,8 +86,8 @@ class SlowClientIT {
             }
             ConnectionKey stalledKey = ConnectionKey.of("default", "lobby", "stalled");
             EventLog log = server.bean(EventLog.class);
-            Poll.until(Duration.ofSeconds(10), () -> "stalled evicted, evictions " + log.evicted(),
-                    () -> log.evicted().contains(new SfereEvicted(stalledKey, EvictionCause.SLOW)));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.evicted())
+                    .as("evictions").contains(new SfereEvicted(stalledKey, EvictionCause.SLOW)));
             assertThat(log.evicted()).containsExactly(new SfereEvicted(stalledKey, EvictionCause.SLOW));
             assertThat(store.count(KeyPattern.all())).isEqualTo(READERS);
             long heapAfter = usedHeapAfterGc();
@@ -110,6 +114,7 @@ class SlowClientIT {
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
+            // Nothing to wait for: a moment for what the collection freed to settle before the next.
             Thread.sleep(50);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();

@@ -1,62 +1,153 @@
 package dev.sfere.it;
 
-import jakarta.ws.rs.client.WebTarget;
-import jakarta.ws.rs.sse.InboundSseEvent;
-import jakarta.ws.rs.sse.SseEventSource;
+import org.awaitility.Awaitility;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
-/** Jersey's SSE client, keeping the named events it receives (heartbeat comments are left out). */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One SSE stream on a plain socket, read by a thread of its own with {@link SseParser}: it keeps every event and
+ * comment, never reconnects, and {@link #close()} makes it vanish the way a closed browser tab does (a FIN, with no
+ * goodbye at the HTTP level). For thousands of streams at once, see {@link NioSseClients}.
+ */
 final class SseClient implements AutoCloseable {
 
-    /** One received event. */
-    record Received(String name, String data) {
+    private final Socket socket;
+    private final List<SseEvent> events = new CopyOnWriteArrayList<>();
+    private final List<String> comments = new CopyOnWriteArrayList<>();
+    private volatile int status;
+    private volatile boolean lastChunk;
+    private volatile boolean ended;
+    private volatile boolean closedByTest;
+
+    private SseClient(URI base, String path) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /" + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        SseParser parser = new SseParser(new Reader());
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    for (int i = 0; i < n; i++) {
+                        parser.feed(buffer[i]);
+                    }
+                }
+            } catch (IOException closed) {
+                // Closed by the test, or reset by the server: either way the stream is over.
+            }
+            if (!closedByTest) {
+                ended = true;
+            }
+        }, "sse-client " + path);
+        reader.setDaemon(true);
+        reader.start();
     }
 
-    private final SseEventSource source;
-    private final List<Received> events = new CopyOnWriteArrayList<>();
-    private volatile boolean completed;
-
-    private SseClient(WebTarget target) {
-        source = SseEventSource.target(target).reconnectingEvery(1, TimeUnit.HOURS).build();
-        source.register(this::onEvent, error -> completed = true, () -> completed = true);
-        source.open();
-    }
-
-    static SseClient open(WebTarget target) {
-        return new SseClient(target);
-    }
-
-    private void onEvent(InboundSseEvent event) {
-        if (event.getName() != null || !event.isEmpty()) {
-            events.add(new Received(event.getName(), event.readData()));
+    /**
+     * Opens a stream: connects and sends the request on the caller's thread, then reads on its own.
+     *
+     * @param base the server, as {@code http://host:port/}
+     * @param path the path and query after the first slash, as sent
+     */
+    static SseClient open(URI base, String path) {
+        try {
+            return new SseClient(base, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + base + path, e);
         }
     }
 
-    List<Received> events() {
+    /** The HTTP status, or 0 before the status line came. */
+    int status() {
+        return status;
+    }
+
+    List<SseEvent> events() {
         return List.copyOf(events);
     }
 
+    /** The data of the events with this name, in order. */
     List<String> data(String name) {
-        return events.stream().filter(e -> name.equals(e.name())).map(Received::data).collect(Collectors.toList());
+        return events.stream().filter(e -> name.equals(e.name())).map(SseEvent::data).toList();
+    }
+
+    boolean saw(String name, String data) {
+        return events.contains(new SseEvent(name, data));
+    }
+
+    /** Comment lines (heartbeats), without the colon. */
+    List<String> comments() {
+        return List.copyOf(comments);
     }
 
     /** Waits for an event with this name and data. */
     void await(String name, String data) {
-        Poll.until(Duration.ofSeconds(10), "event " + name + " " + data + " among " + events,
-                () -> events.contains(new Received(name, data)));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(events).as("events").contains(new SseEvent(name, data)));
     }
 
-    boolean isCompleted() {
-        return completed;
+    /** Whether the server ended the response with its last chunk, as it does when it closes the stream. */
+    boolean lastChunk() {
+        return lastChunk;
+    }
+
+    /** Whether the server ended the stream: the last chunk, or the connection closed or reset by the server. */
+    boolean ended() {
+        return ended;
     }
 
     @Override
     public void close() {
-        source.close(1, TimeUnit.SECONDS);
+        closedByTest = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closed either way.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SseClient[status=" + status + ", events=" + events + (ended ? ", ended" : "") + "]";
+    }
+
+    /** What the parser finds, kept for the test's thread. */
+    private final class Reader implements SseParser.Listener {
+        @Override
+        public void status(int code) {
+            status = code;
+        }
+
+        @Override
+        public void event(String name, String data) {
+            events.add(new SseEvent(name, data));
+        }
+
+        @Override
+        public void comment(String text) {
+            comments.add(text);
+        }
+
+        @Override
+        public void lastChunk() {
+            lastChunk = true;
+            ended = true;
+        }
     }
 }

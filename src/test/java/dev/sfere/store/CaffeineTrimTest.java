@@ -4,14 +4,16 @@ import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A Caffeine store written to by several threads at once, then left alone, comes down to its maximum size by itself.
@@ -48,13 +50,11 @@ class CaffeineTrimTest {
             for (Thread writer : writers) {
                 writer.join();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            while (store.count(KeyPattern.all()) > maximum && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            int count = store.count(KeyPattern.all());
-            if (count > maximum) {
-                overfull.add("round " + round + ": " + count);
+            try {
+                await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> store.count(KeyPattern.all()) <= maximum);
+            } catch (ConditionTimeoutException stillOver) {
+                overfull.add("round " + round + ": " + store.count(KeyPattern.all()));
             }
         }
         assertThat(overfull).as("stores still over their maximum of %d a second after the last write", maximum)

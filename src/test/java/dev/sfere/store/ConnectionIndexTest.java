@@ -288,6 +288,7 @@ class ConnectionIndexTest {
             churning.await();
             // The first lookup by category builds that index while the threads go on.
             index.countOfSingleLiteral(KeyPattern.all().withCategory("c0"));
+            // Not a wait: the threads go on changing the built index for a while.
             Thread.sleep(200);
             stop.set(true);
             for (Future<?> future : futures) {
