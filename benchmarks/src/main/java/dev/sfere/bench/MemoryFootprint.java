@@ -146,9 +146,9 @@ public final class MemoryFootprint {
             }
             Connection[] connections = streams.connections;
             long made = usedAfterGc();
-            // The key array holds one reference per connection; it is the benchmark's, not a connection's. The
-            // array of streams is the engine's store, made before the first reading.
-            long arrays = 16 + (long) size * VM.current().addressSize();
+            // The key array is the benchmark's, not a connection's. The array of streams is the engine's store,
+            // made before the first reading.
+            long arrays = VM.current().sizeOf(keys);
             Object holder = fill(impl, keys, connections);
             long stored = usedAfterGc();
             // A stream makes its event queue at its first event and keeps it: what that adds, on top.
