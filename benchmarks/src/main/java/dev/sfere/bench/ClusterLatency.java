@@ -1,13 +1,12 @@
 package dev.sfere.bench;
 
 import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
-import dev.sfere.cluster.Cluster;
 import dev.sfere.cluster.NatsCluster;
 import dev.sfere.cluster.NatsSettings;
-import dev.sfere.spi.Connection;
-import dev.sfere.spi.ConnectionStore;
+import dev.sfere.engine.Engine;
 import dev.sfere.store.Stores;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -23,25 +22,42 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Cluster comparison: what crossing to another instance through NATS adds to delivery. Two instances of the
- * library's NATS cluster run in this JVM against one real nats-server on loopback, each with a store holding one
- * stream. Each round broadcasts one event the way the library's {@code Broadcaster} does (deliver to the local
- * streams, then publish once for the others) and times, from the start of the call, when the stream on the same
- * instance received it and when the stream on the other instance did. Both streams are written on the delivering
- * thread, so the difference is the NATS hop: encoding, publish, the server, the subscriber's dispatch, decoding and
- * the other instance's lookup. HTTP is left out, as it is the same on both sides.
+ * library's delivery engine with its NATS cluster run in this JVM against one real nats-server on loopback, each
+ * with a store holding one stream. Each round broadcasts one event through the first engine, as the library's
+ * {@code Broadcaster} does (it delivers to the local streams, then publishes once for the others), and times, from
+ * the start of the call, when the stream on the same instance received it and when the stream on the other
+ * instance did. On both sides the engine's delivery threads write the stream, so the difference is the NATS hop:
+ * encoding, publish, the server, the subscriber's dispatch, decoding and the other instance's lookup. HTTP is left
+ * out, as it is the same on both sides.
  *
  * <p>Arguments: the output directory (for {@code cluster.csv}), the rounds (default 5,000) and the warm-up rounds
  * (default 1,000). Starts {@code nats-server} itself (from {@code /usr/sbin} or the PATH) on a free port, with a
  * temporary store directory, and stops it.
  */
 public final class ClusterLatency {
+
+    /** The library's default {@code sfere.connection.queue-size}. */
+    private static final int QUEUE_SIZE = 1_000;
+
+    /** Heartbeats off: a heartbeat comment would reach the sinks as an event. */
+    private static final Engine.Settings SETTINGS = new Engine.Settings(Duration.ZERO, QUEUE_SIZE,
+            Engine.DEFAULT_MAX_DELIVERY_THREADS, Long.MAX_VALUE);
+
+    private static final Engine.Listener NO_LISTENER = new Engine.Listener() {
+        @Override
+        public void connected(ConnectionKey key) {
+        }
+
+        @Override
+        public void evicted(ConnectionKey key, EvictionCause cause) {
+        }
+    };
 
     private ClusterLatency() {
     }
@@ -87,19 +103,16 @@ public final class ClusterLatency {
         String binary = Files.isExecutable(Path.of("/usr/sbin/nats-server")) ? "/usr/sbin/nats-server" : "nats-server";
         Process nats = new ProcessBuilder(binary, "-a", "127.0.0.1", "-p", Integer.toString(port), "-js", "-sd",
                 dir.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
-        Cluster a = null;
-        Cluster b = null;
+        Engine a = null;
+        Engine b = null;
         try {
             awaitPort(port, nats);
             NatsSettings settings = new NatsSettings("nats://127.0.0.1:" + port, "sfere-bench", Duration.ofSeconds(30),
                     false, 1, -1);
             TimedSink here = new TimedSink();
             TimedSink there = new TimedSink();
-            ConnectionStore storeA = storeWith("here", here);
-            ConnectionStore storeB = storeWith("there", there);
-            a = NatsCluster.start(settings, storeA, (pattern, keys, excluded, events) -> { }, Object::toString);
-            b = NatsCluster.start(settings, storeB, (pattern, keys, excluded, events) ->
-                    deliver(storeB, pattern, keys, excluded, events), Object::toString);
+            a = engineWith(settings, "here", here);
+            b = engineWith(settings, "there", there);
 
             KeyPattern everyone = KeyPattern.all();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -107,7 +120,7 @@ public final class ClusterLatency {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the second instance never received the first's broadcasts");
                 }
-                a.publish(everyone, null, null, new OutboundSseEvent[] {OutboundEvents.text("m", "probe")});
+                a.deliver(everyone, null, null, new OutboundSseEvent[] {OutboundEvents.text("m", "probe")});
                 Thread.sleep(50);
             }
 
@@ -118,8 +131,7 @@ public final class ClusterLatency {
                 OutboundSseEvent[] events = {OutboundEvents.text("message", Integer.toString(i))};
                 String expected = Integer.toString(i);
                 long start = System.nanoTime();
-                deliver(storeA, everyone, null, null, events);
-                a.publish(everyone, null, null, events);
+                a.deliver(everyone, null, null, events);
                 long spinUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 while (!expected.equals(there.last)) {
                     if (System.nanoTime() > spinUntil) {
@@ -135,29 +147,22 @@ public final class ClusterLatency {
             report(out, same, cross);
         } finally {
             if (a != null) {
-                a.close();
+                a.shutdown();
             }
             if (b != null) {
-                b.close();
+                b.shutdown();
             }
             nats.destroyForcibly().waitFor();
         }
     }
 
-    private static ConnectionStore storeWith(String id, SseEventSink sink) {
-        ConnectionStore store = Stores.memory();
-        store.store(ConnectionKey.of("default", "lobby", id), Connection.of(sink, connection -> { }));
-        return store;
-    }
-
-    /** What the library's broadcaster does for local streams. */
-    private static void deliver(ConnectionStore store, KeyPattern pattern, Set<ConnectionKey> keys,
-                                KeyPattern excluded, OutboundSseEvent[] events) {
-        store.forEach(pattern, (key, connection) -> {
-            if ((keys == null || !keys.contains(key)) && (excluded == null || !excluded.matches(key))) {
-                connection.send(events);
-            }
-        });
+    /** One instance: an engine on a store of its own, in the cluster, with one stream, open. */
+    private static Engine engineWith(NatsSettings settings, String id, SseEventSink sink) {
+        Engine engine = new Engine(Stores.memory(), SETTINGS, NO_LISTENER,
+                (store, local) -> NatsCluster.start(settings, store, local, Object::toString));
+        // As the library does once the resource method returns: other threads' events now go out.
+        engine.opened(engine.register(ConnectionKey.of("default", "lobby", id), sink));
+        return engine;
     }
 
     private static void report(Path out, long[] same, long[] cross) throws IOException {

@@ -42,7 +42,7 @@ public final class KeySpace {
     }
 
     /**
-     * One connection per key, all on the shared {@link DummySink}.
+     * One connection handle per key.
      *
      * @param size how many
      * @return the connections
@@ -50,7 +50,7 @@ public final class KeySpace {
     public static Connection[] connections(int size) {
         Connection[] connections = new Connection[size];
         for (int i = 0; i < size; i++) {
-            connections[i] = Connection.of(DummySink.INSTANCE, c -> { });
+            connections[i] = new Handle();
         }
         return connections;
     }

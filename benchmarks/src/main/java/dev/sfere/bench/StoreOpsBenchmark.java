@@ -86,7 +86,7 @@ public class StoreOpsBenchmark {
             default -> throw new IllegalArgumentException(impl);
         }
         for (int i = 0; i < RESIDENT; i++) {
-            put(key("resident", i), Connection.of(DummySink.INSTANCE, c -> { }));
+            put(key("resident", i), new Handle());
         }
     }
 
@@ -120,7 +120,7 @@ public class StoreOpsBenchmark {
             connections = new Connection[PER_THREAD];
             for (int i = 0; i < PER_THREAD; i++) {
                 keys[i] = key("t" + thread, i);
-                connections[i] = Connection.of(DummySink.INSTANCE, c -> { });
+                connections[i] = new Handle();
             }
         }
     }

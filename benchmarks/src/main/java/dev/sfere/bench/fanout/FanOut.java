@@ -1,9 +1,9 @@
 package dev.sfere.bench.fanout;
 
 import dev.sfere.Broadcaster;
+import dev.sfere.Connections;
 import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
-import dev.sfere.spi.ConnectionStore;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -283,9 +283,9 @@ public final class FanOut {
              Remote raw = wanted("raw") ? new Remote(clients, clientThreads(),
                      Long.parseLong(option("timeout", "30"))) : null) {
             sseClients.open(clients, i -> "/fan/c" + i + "/events");
-            ConnectionStore store = server.store();
+            Connections connections = server.connections();
             JerseyBroadcast jersey = server.jersey();
-            waitFor(() -> store.count(KeyPattern.all()) == clients && jersey.registered() == clients,
+            waitFor(() -> connections.count(KeyPattern.all()) == clients && jersey.registered() == clients,
                     clients + " registrations");
             Broadcaster broadcaster = server.broadcaster();
             List<Sender> senders = new ArrayList<>(List.of(
@@ -301,7 +301,7 @@ public final class FanOut {
             long slow = server.evictions().count(EvictionCause.SLOW);
             System.out.printf(Locale.ROOT, "fan-out: %d clients, SfereEvicted SLOW during the run: %d%n", clients,
                     slow);
-            if (slow > 0 || store.count(KeyPattern.all()) != clients) {
+            if (slow > 0 || connections.count(KeyPattern.all()) != clients) {
                 throw new IllegalStateException(slow + " of " + clients + " clients were evicted as SLOW: "
                         + server.evictions().all());
             }

@@ -1,8 +1,8 @@
 package dev.sfere.bench.fanout;
 
 import dev.sfere.Broadcaster;
+import dev.sfere.Connections;
 import dev.sfere.cdi.SfereExtension;
-import dev.sfere.spi.ConnectionStore;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -113,8 +113,8 @@ final class JerseyServer implements AutoCloseable {
         return CDI.current().select(Broadcaster.class).get();
     }
 
-    ConnectionStore store() {
-        return CDI.current().select(ConnectionStore.class).get();
+    Connections connections() {
+        return CDI.current().select(Connections.class).get();
     }
 
     Evictions evictions() {

@@ -1,11 +1,11 @@
 package dev.sfere.bench.fanout;
 
 import dev.sfere.Broadcaster;
+import dev.sfere.Connections;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.SfereEvicted;
-import dev.sfere.spi.ConnectionStore;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -131,8 +131,8 @@ public final class StalledClient {
         try (JerseyServer server = new JerseyServer(config, sendBuffer);
              SseClients clients = new SseClients(server.address(), 1, deliveries)) {
             clients.open(readers, i -> "/fan/r" + i + "/events");
-            ConnectionStore store = server.store();
-            waitFor(() -> store.count(KeyPattern.all()) == readers, readers + " registrations", 120);
+            Connections connections = server.connections();
+            waitFor(() -> connections.count(KeyPattern.all()) == readers, readers + " registrations", 120);
             Broadcaster broadcaster = server.broadcaster();
             Evictions evictions = server.evictions();
             long[] perReader = {0};
@@ -142,7 +142,7 @@ public final class StalledClient {
                 boolean measured = pair >= warmupPairs;
                 for (int half = 0; half < 2; half++) {
                     boolean stalled = (half == 1) == (pair % 2 == 0);
-                    Trial trial = trial(measured ? index : -1, stalled, server, store, broadcaster, evictions,
+                    Trial trial = trial(measured ? index : -1, stalled, server, connections, broadcaster, evictions,
                             clients, deliveries, perReader, readers, events, queue, data);
                     System.out.printf(Locale.ROOT, "stalled: %s trial %s: %.1f ms%s%n",
                             measured ? "measured" : "warm-up", stalled ? "with" : "without", trial.nanos() / 1e6,
@@ -167,9 +167,9 @@ public final class StalledClient {
         watchdog.interrupt();
     }
 
-    private Trial trial(int index, boolean stalled, JerseyServer server, ConnectionStore store, Broadcaster broadcaster,
-                        Evictions evictions, SseClients clients, Deliveries deliveries, long[] perReader,
-                        int readers, int events, int queue, String data) throws Exception {
+    private Trial trial(int index, boolean stalled, JerseyServer server, Connections connections,
+                        Broadcaster broadcaster, Evictions evictions, SseClients clients, Deliveries deliveries,
+                        long[] perReader, int readers, int events, int queue, String data) throws Exception {
         Socket socket = null;
         ConnectionKey stalledKey = null;
         if (stalled) {
@@ -183,7 +183,7 @@ public final class StalledClient {
             request.write(("GET /fan/" + id + "/events HTTP/1.1\r\nHost: " + address.getHostString() + ":"
                     + address.getPort() + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             request.flush();
-            waitFor(() -> store.count(KeyPattern.all()) == readers + 1, "the stalled client's registration", 30);
+            waitFor(() -> connections.count(KeyPattern.all()) == readers + 1, "the stalled client's registration", 30);
         }
         try {
             long base = deliveries.total();
@@ -231,10 +231,10 @@ public final class StalledClient {
                 ConnectionKey key = stalledKey;
                 // Closed, the server notices at its next write, or never if nothing is left to write: then purge it.
                 try {
-                    waitFor(() -> store.count(KeyPattern.all()) == readers, "the stalled client's removal", 5);
+                    waitFor(() -> connections.count(KeyPattern.all()) == readers, "the stalled client's removal", 5);
                 } catch (IllegalStateException e) {
-                    store.purge(key);
-                    waitFor(() -> store.count(KeyPattern.all()) == readers, "the stalled client's removal", 5);
+                    connections.purge(key);
+                    waitFor(() -> connections.count(KeyPattern.all()) == readers, "the stalled client's removal", 5);
                 }
             }
         }

@@ -244,7 +244,7 @@ public final class Report {
         md.println("### Retained bytes per connection (the sink excluded)");
         md.println();
         boolean queue = rows.get(0).containsKey("queue_after_first_event_bytes");
-        md.println("| store | connections | store and indexes | + Connection and key | total | JOL cross-check (store) |"
+        md.println("| store | connections | store and indexes | + stream and key | total | JOL cross-check (store) |"
                 + (queue ? " + queue after a first event | total after a first event |" : ""));
         md.println("|---|---:|---:|---:|---:|---:|" + (queue ? "---:|---:|" : ""));
         for (Map<String, String> row : rows) {
