@@ -37,7 +37,7 @@ class ConnectionLifecycle {
         NatsSettings nats = config.nats();
         this.engine = new Engine(store,
                 new Engine.Settings(config.heartbeatInterval(), config.queueSize(), config.maxDeliveryThreads(),
-                        config.maximumSize()),
+                        config.maximumSize(), config.writeTimeout()),
                 new Engine.Listener() {
                     @Override
                     public void connected(ConnectionKey key) {

@@ -17,6 +17,7 @@ import java.util.Optional;
  */
 record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize, ExpiryMode expiryMode,
                    Duration heartbeatInterval, String defaultScope, int queueSize, int maxDeliveryThreads,
+                   Duration writeTimeout,
                    NatsSettings nats) {
 
     static final String STORE_TYPE = "sfere.store.type";
@@ -27,6 +28,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String SCOPE_DEFAULT = "sfere.scope.default";
     static final String QUEUE_SIZE = "sfere.connection.queue-size";
     static final String DELIVERY_MAX_THREADS = "sfere.delivery.max-threads";
+    static final String DELIVERY_WRITE_TIMEOUT = "sfere.delivery.write-timeout";
     static final String CLUSTER_TYPE = "sfere.cluster.type";
     static final String NATS_URL = "sfere.cluster.nats.url";
     static final String NATS_BUCKET = "sfere.cluster.nats.bucket";
@@ -60,6 +62,7 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
                 scope(config),
                 queueSize(config),
                 maxDeliveryThreads(config),
+                duration(config, DELIVERY_WRITE_TIMEOUT, Duration.ofSeconds(5), true),
                 nats(config));
         Duration heartbeat = read.heartbeatInterval();
         if (read.storeType() == StoreType.CAFFEINE && read.expiryMode() == ExpiryMode.SLIDING && !heartbeat.isZero()

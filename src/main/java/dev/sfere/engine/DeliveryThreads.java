@@ -1,8 +1,6 @@
 package dev.sfere.engine;
 
 import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,15 +16,18 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
 /**
- * Where the library's work runs: the container's default managed executors when it has them (Jakarta
- * Concurrency), otherwise daemon threads of the library's own, named {@code sfere-...}, that stop with the
- * application.
+ * Where the library's work runs. Events are written by the library's own delivery pool, whose threads come from the
+ * container's default managed thread factory when it has one (Jakarta Concurrency), otherwise daemon threads named
+ * {@code sfere-delivery-...}: the pool must grow past a write that a client who stopped reading blocks
+ * ({@link WriteWatch}), which a container's executor cannot be asked to do. Heartbeats and the watch run on the
+ * container's default managed scheduled executor, else on a thread of the library's own. The library's own threads
+ * stop with the application.
  */
 final class DeliveryThreads {
 
     private static final Logger LOG = Logger.getLogger(DeliveryThreads.class.getName());
     private static final String MANAGED_SCHEDULED = "java:comp/DefaultManagedScheduledExecutorService";
-    private static final String MANAGED = "java:comp/DefaultManagedExecutorService";
+    private static final String MANAGED_THREADS = "java:comp/DefaultManagedThreadFactory";
     /**
      * The most delivery threads of the library's own, unless {@code sfere.delivery.max-threads} says otherwise. A
      * client that stops reading can hold one in a blocking write until the runtime gives up on it, so there can be
@@ -43,37 +44,39 @@ final class DeliveryThreads {
     static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ScheduledExecutorService scheduler;
-    private final Executor delivery;
+    private final DeliveryPool delivery;
     private final boolean ownScheduler;
-    private final boolean ownDelivery;
-    /** Checks the library's own delivery threads for a queue that stands still; null with a managed executor. */
+    /** Checks the delivery threads for a queue that stands still. */
     private final ScheduledFuture<?> watchdog;
+    /** Looks at the writes in progress. */
+    private final ScheduledFuture<?> writes;
 
-    private DeliveryThreads(ScheduledExecutorService scheduler, boolean ownScheduler, Executor delivery,
-                         boolean ownDelivery) {
+    private DeliveryThreads(ScheduledExecutorService scheduler, boolean ownScheduler, DeliveryPool delivery,
+                            WriteWatch watch) {
         this.scheduler = scheduler;
         this.ownScheduler = ownScheduler;
         this.delivery = delivery;
-        this.ownDelivery = ownDelivery;
-        this.watchdog = delivery instanceof DeliveryPool pool
-                ? every(STUCK_NANOS / 2, pool::startAnotherIfStuck) : null;
+        this.watchdog = every(STUCK_NANOS / 2, delivery::startAnotherIfStuck);
+        this.writes = every(WriteWatch.TICK_NANOS, watch::tick);
     }
 
     /**
-     * Starts the library's threads, or finds the container's.
+     * Starts the library's threads, finding the container's where it has them.
      *
-     * @param maxDeliveryThreads the bound of the library's own delivery threads, used without a managed executor
+     * @param maxDeliveryThreads the bound of delivery threads not stalled in a write
+     * @param writeDeadlineNanos how long a write may block before its stream is given up as {@code SLOW}; 0 for no
+     *                           deadline
      */
-    static DeliveryThreads start(int maxDeliveryThreads) {
+    static DeliveryThreads start(int maxDeliveryThreads, long writeDeadlineNanos) {
         ScheduledExecutorService managedScheduler = lookup(MANAGED_SCHEDULED, ScheduledExecutorService.class);
-        ExecutorService managed = lookup(MANAGED, ExecutorService.class);
+        ThreadFactory managedThreads = lookup(MANAGED_THREADS, ThreadFactory.class);
         ScheduledExecutorService scheduler = managedScheduler != null ? managedScheduler
                 : Executors.newSingleThreadScheduledExecutor(daemons("sfere-heartbeat"));
-        Executor delivery = managed;
-        if (delivery == null) {
-            delivery = deliveryPool(STUCK_NANOS, maxDeliveryThreads);
-        }
-        return new DeliveryThreads(scheduler, managedScheduler == null, delivery, managed == null);
+        WriteWatch watch = new WriteWatch(writeDeadlineNanos);
+        DeliveryPool delivery = new DeliveryPool(new HandOff(), new AtomicInteger(), STUCK_NANOS, maxDeliveryThreads,
+                watch.slotted(managedThreads != null ? managedThreads : daemons("sfere-delivery")));
+        watch.attach(delivery);
+        return new DeliveryThreads(scheduler, managedScheduler == null, delivery, watch);
     }
 
     /**
@@ -97,7 +100,7 @@ final class DeliveryThreads {
 
     /** The same with another time for the queue to stand still and another bound. */
     static DeliveryPool deliveryPool(long stuckNanos, int maxThreads) {
-        return new DeliveryPool(new HandOff(), new AtomicInteger(), stuckNanos, maxThreads);
+        return new DeliveryPool(new HandOff(), new AtomicInteger(), stuckNanos, maxThreads, daemons("sfere-delivery"));
     }
 
     /** The library's own delivery threads; see {@link #deliveryPool()}. */
@@ -115,9 +118,12 @@ final class DeliveryThreads {
 
         private final long stuckNanos;
         private final int maxThreads;
+        /** Threads in a write that stalled ({@link WriteWatch}): they count neither as busy nor against the bound. */
+        private final AtomicInteger stalled = new AtomicInteger();
 
-        private DeliveryPool(HandOff queue, AtomicInteger threads, long stuckNanos, int maxThreads) {
-            super(0, maxThreads, 10, TimeUnit.SECONDS, queue, counted(daemons("sfere-delivery"), threads),
+        private DeliveryPool(HandOff queue, AtomicInteger threads, long stuckNanos, int maxThreads,
+                             ThreadFactory factory) {
+            super(0, maxThreads, 10, TimeUnit.SECONDS, queue, counted(factory, threads),
                     (task, pool) -> {
                         if (pool.isShutdown()) {
                             throw new RejectedExecutionException("Sfere's delivery threads are stopped");
@@ -151,6 +157,30 @@ final class DeliveryThreads {
             return threads.get();
         }
 
+        /** How many threads run and are not stalled in a write. */
+        int available() {
+            return threads.get() - stalled.get();
+        }
+
+        /**
+         * Writes on {@code count} more threads stalled: the bound grows by as many, and every task waiting gets a
+         * thread now, since what waits behind a stalled write may be a reader's event.
+         */
+        synchronized void stalled(int count) {
+            setMaximumPoolSize(maxThreads + stalled.addAndGet(count));
+            int waiting = Math.min(queue.size(), getMaximumPoolSize() - threads());
+            if (waiting > 0 && !isShutdown()) {
+                // A larger core size starts threads for queued tasks at once; back to none, they end when idle.
+                setCorePoolSize(threads() + waiting);
+                setCorePoolSize(0);
+            }
+        }
+
+        /** A stalled write returned: its thread counts again. */
+        synchronized void recovered() {
+            setMaximumPoolSize(maxThreads + Math.max(0, stalled.decrementAndGet()));
+        }
+
         @Override
         protected void beforeExecute(Thread thread, Runnable task) {
             lastMove = System.nanoTime();
@@ -171,7 +201,7 @@ final class DeliveryThreads {
          * for the tasks of a burst that all came before the threads got stuck.
          */
         void startAnotherIfStuck() {
-            if (stuck() && threads() < maxThreads && !isShutdown()) {
+            if (stuck() && threads() < getMaximumPoolSize() && !isShutdown()) {
                 try {
                     // Refused by the queue while stuck, so the pool starts a thread for it, which then takes from
                     // the queue.
@@ -195,7 +225,7 @@ final class DeliveryThreads {
             if (tryTransfer(task)) {
                 return true;
             }
-            if (pool.threads() < BUSY_DELIVERY_THREADS || pool.stuck()) {
+            if (pool.available() < BUSY_DELIVERY_THREADS || pool.stuck()) {
                 return false;
             }
             if (isEmpty()) {
@@ -234,25 +264,22 @@ final class DeliveryThreads {
     }
 
     /** Where events are written to streams. */
-    Executor delivery() {
+    DeliveryPool delivery() {
         return delivery;
     }
 
     /**
-     * Stops the library's own threads; managed executors belong to the container and are left alone.
+     * Stops the library's own threads; a managed scheduler belongs to the container and is left alone. Delivery
+     * threads still in a write are interrupted, which ends a write blocked on a client that stopped reading.
      *
-     * @return the delivery tasks that were still waiting for a thread of the library's own, which will not run
+     * @return the delivery tasks that were still waiting for a thread, which will not run
      */
     List<Runnable> stop() {
-        if (watchdog != null) {
-            watchdog.cancel(false);
-        }
+        watchdog.cancel(false);
+        writes.cancel(false);
         if (ownScheduler) {
             scheduler.shutdownNow();
         }
-        if (ownDelivery) {
-            return ((ExecutorService) delivery).shutdownNow();
-        }
-        return List.of();
+        return delivery.shutdownNow();
     }
 }

@@ -40,8 +40,11 @@ public final class Engine {
      * @param queueSize          the most events waiting for one stream
      * @param maxDeliveryThreads the bound of the library's own delivery threads
      * @param maximumSize        the configured bound of the library's store, named in the warning when it is full
+     * @param writeTimeout       how long one write may block before its stream is given up as {@code SLOW}; zero
+     *                           for no deadline
      */
-    public record Settings(Duration heartbeatInterval, int queueSize, int maxDeliveryThreads, long maximumSize) {
+    public record Settings(Duration heartbeatInterval, int queueSize, int maxDeliveryThreads, long maximumSize,
+                           Duration writeTimeout) {
         /**
          * Checks the settings.
          *
@@ -49,11 +52,13 @@ public final class Engine {
          * @param queueSize          the most events waiting for one stream
          * @param maxDeliveryThreads the bound of the library's own delivery threads
          * @param maximumSize        the configured bound of the library's store
-         * @throws NullPointerException     if the interval is null
+         * @param writeTimeout       how long one write may block; zero for no deadline
+         * @throws NullPointerException     if a duration is null
          * @throws IllegalArgumentException if the queue size or thread bound is below 1
          */
         public Settings {
             Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+            Objects.requireNonNull(writeTimeout, "writeTimeout");
             if (queueSize < 1 || maxDeliveryThreads < 1) {
                 throw new IllegalArgumentException("queueSize and maxDeliveryThreads must be at least 1, got "
                         + queueSize + " and " + maxDeliveryThreads);
@@ -135,7 +140,8 @@ public final class Engine {
     }
 
     private void startOnce() {
-        DeliveryThreads started = DeliveryThreads.start(settings.maxDeliveryThreads());
+        DeliveryThreads started = DeliveryThreads.start(settings.maxDeliveryThreads(),
+                settings.writeTimeout().toNanos());
         threads = started;
         try {
             store.addRemovalListener(this::onRemoval);

@@ -12,7 +12,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -67,18 +66,8 @@ final class Stream extends Connection {
     private boolean closeRequested;
     /** Guarded by {@code this}: the request thread that opened the stream, while its resource method runs. */
     private Thread opener;
-
-    private Stream(SseEventSink sink, Executor executor, int capacity,
-                       BiConsumer<Stream, EvictionCause> onGiveUp) {
-        this.sink = Objects.requireNonNull(sink, "sink");
-        this.executor = Objects.requireNonNull(executor, "executor");
-        if (capacity < 1) {
-            throw new IllegalArgumentException("queue capacity must be at least 1, got " + capacity);
-        }
-        this.capacity = capacity;
-        this.onGiveUp = Objects.requireNonNull(onGiveUp, "onGiveUp");
-        this.lastWriteNanos = System.nanoTime();
-    }
+    /** The delivery write in progress, as the {@link WriteWatch} sees it. */
+    private final InFlight inFlight = new InFlight();
 
     /**
      * Wraps a sink whose events are written on an executor, through a queue of bounded size.
@@ -93,30 +82,19 @@ final class Stream extends Connection {
      * @return the connection
      * @throws IllegalArgumentException if the capacity is below 1
      */
-    static Stream of(SseEventSink sink, Executor executor, int capacity,
-                                BiConsumer<Stream, EvictionCause> onGiveUp) {
+    static Stream of(SseEventSink sink, Executor executor, int capacity, BiConsumer<Stream, EvictionCause> onGiveUp) {
         return new Stream(sink, executor, capacity, onGiveUp);
     }
 
-    /**
-     * Wraps a sink that is written on the sending thread, with no bound on waiting events.
-     *
-     * @param sink      the runtime's sink
-     * @param onFailure called once, with this connection, when a write to the sink fails
-     * @return the connection
-     */
-    static Stream of(SseEventSink sink, Consumer<Stream> onFailure) {
-        Objects.requireNonNull(onFailure, "onFailure");
-        return new Stream(sink, Runnable::run, Integer.MAX_VALUE, (connection, cause) -> onFailure.accept(connection));
-    }
-
-    /**
-     * The runtime's sink.
-     *
-     * @return the sink
-     */
-    SseEventSink sink() {
-        return sink;
+    private Stream(SseEventSink sink, Executor executor, int capacity, BiConsumer<Stream, EvictionCause> onGiveUp) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("queue capacity must be at least 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.onGiveUp = Objects.requireNonNull(onGiveUp, "onGiveUp");
+        this.lastWriteNanos = System.nanoTime();
     }
 
     /**
@@ -258,11 +236,17 @@ final class Stream extends Connection {
      * connection is done (a failed write gives it up, so the next turn drops the rest).
      */
     private void drain() {
+        WriteWatch.Slot slot = WriteWatch.current();
+        if (slot != null) {
+            slot.stream = this;
+        }
         boolean close;
         while (true) {
             OutboundSseEvent event;
+            boolean recovered;
             synchronized (this) {
                 inWrite = false;
+                recovered = slot != null && inFlight.end();
                 event = done.get() || queue == null ? null : queue.pollFirst();
                 if (event == null) {
                     writing = false;
@@ -270,15 +254,44 @@ final class Stream extends Connection {
                         queue.clear();
                     }
                     close = takeCloseRequest();
-                    break;
+                } else {
+                    inWrite = true;
+                    close = false;
+                    if (slot != null) {
+                        inFlight.begin();
+                    }
                 }
-                inWrite = true;
+            }
+            if (recovered) {
+                slot.recovered();
+            }
+            if (event == null) {
+                break;
             }
             write(event);
+        }
+        if (slot != null) {
+            slot.stream = null;
         }
         if (close) {
             closeSink();
         }
+    }
+
+    /**
+     * For the {@link WriteWatch}: looks at the delivery write in progress. A write past {@code deadlineNanos} gives
+     * the stream up as {@code SLOW} and interrupts its writer, which a runtime's blocked write takes as a failure.
+     *
+     * @return true if the write was counted as stalled now
+     */
+    boolean checkWrite(long now, long stallNanos, long deadlineNanos) {
+        InFlight.Finding finding = inFlight.look(now, stallNanos, deadlineNanos);
+        if (finding.late) {
+            // Given up first, so that the write the interrupt ends is the stream's last.
+            giveUp(EvictionCause.SLOW, null);
+            inFlight.interruptLate();
+        }
+        return finding.newlyStalled;
     }
 
     /** Called with the lock held: whether a close waited for the write in progress, which is now over. */
@@ -342,12 +355,10 @@ final class Stream extends Connection {
     }
 
     /**
-     * Closes the stream and drops the events still waiting. If a thread is writing to the stream (a delivery task,
-     * or the request thread while the stream opens), that thread closes it once its write returns (a write to a
-     * client that stopped reading can block until the runtime's write time-out, and runtimes make a close wait for
-     * it), so this method never waits for a write; otherwise it closes the stream at once, even if a delivery task
-     * is still waiting for a thread (that task then writes nothing). A failure to close is swallowed, since the
-     * stream is unusable either way. Does not call the give-up handler.
+     * Closes the stream and drops the events still waiting, never waiting for a write: a thread writing to the
+     * stream (a delivery task, or the request thread while the stream opens) closes it once its write returns, since
+     * runtimes make a close wait for a blocked write. A delivery task still waiting for a thread then writes nothing.
+     * A failure to close is swallowed. Does not call the give-up handler.
      */
     void close() {
         done.set(true);

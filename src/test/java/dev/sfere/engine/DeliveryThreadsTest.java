@@ -139,10 +139,10 @@ class DeliveryThreadsTest {
     @Test
     void ownThreads_checkTheirQueueOnTheirOwn() throws Exception {
         // No container here, so the library's own threads, and its own check for a queue that stands still.
-        DeliveryThreads threads = DeliveryThreads.start(DeliveryThreads.MAX_DELIVERY_THREADS);
+        DeliveryThreads threads = DeliveryThreads.start(DeliveryThreads.MAX_DELIVERY_THREADS, 0);
         CountDownLatch release = new CountDownLatch(1);
         try {
-            DeliveryThreads.DeliveryPool pool = (DeliveryThreads.DeliveryPool) threads.delivery();
+            DeliveryThreads.DeliveryPool pool = threads.delivery();
             int tasks = DeliveryThreads.BUSY_DELIVERY_THREADS + 2;
             AtomicInteger running = new AtomicInteger();
             for (int i = 0; i < tasks; i++) {

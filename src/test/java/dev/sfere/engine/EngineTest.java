@@ -32,7 +32,9 @@ class EngineTest {
 
     private final ConnectionStore store = Stores.memory();
     private final List<String> told = new CopyOnWriteArrayList<>();
-    private final Engine engine = new Engine(store, new Engine.Settings(Duration.ZERO, 10, 4, 100),
+    private static final Engine.Settings SETTINGS = new Engine.Settings(Duration.ZERO, 10, 4, 100, Duration.ofSeconds(5));
+
+    private final Engine engine = new Engine(store, SETTINGS,
             new Engine.Listener() {
                 @Override
                 public void connected(ConnectionKey key) {
@@ -88,7 +90,7 @@ class EngineTest {
 
     @Test
     void aListenerThatThrowsOnConnect_failsTheRegistrationAndLeavesNothingStored() {
-        Engine refusing = new Engine(store, new Engine.Settings(Duration.ZERO, 10, 4, 100), new Engine.Listener() {
+        Engine refusing = new Engine(store, SETTINGS, new Engine.Listener() {
             @Override
             public void connected(ConnectionKey key) {
                 throw new IllegalStateException("refused " + key.id());
@@ -122,7 +124,7 @@ class EngineTest {
 
     @Test
     void settings_refuseAQueueSizeBelowOne_namingIt() {
-        assertThatThrownBy(() -> new Engine.Settings(Duration.ZERO, 0, 4, 100))
+        assertThatThrownBy(() -> new Engine.Settings(Duration.ZERO, 0, 4, 100, Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queueSize");
     }
 

@@ -226,7 +226,8 @@ class StreamTest {
     @Test
     void directExecutor_writesOnTheSendersThread() {
         Sink sink = new Sink();
-        Stream connection = Stream.of(sink, c -> givenUp.add(EvictionCause.CLOSED));
+        Stream connection = Stream.of(sink, Runnable::run, Integer.MAX_VALUE,
+                (c, cause) -> givenUp.add(EvictionCause.CLOSED));
         assertThat(connection.send(event(1))).isTrue();
         assertThat(data(sink)).containsExactly("1");
         assertThat(sink.threads).containsExactly(Thread.currentThread().getName());

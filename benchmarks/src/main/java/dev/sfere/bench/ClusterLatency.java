@@ -47,7 +47,7 @@ public final class ClusterLatency {
 
     /** Heartbeats off: a heartbeat comment would reach the sinks as an event. */
     private static final Engine.Settings SETTINGS = new Engine.Settings(Duration.ZERO, QUEUE_SIZE,
-            Engine.DEFAULT_MAX_DELIVERY_THREADS, Long.MAX_VALUE);
+            Engine.DEFAULT_MAX_DELIVERY_THREADS, Long.MAX_VALUE, Duration.ofSeconds(5));
 
     private static final Engine.Listener NO_LISTENER = new Engine.Listener() {
         @Override

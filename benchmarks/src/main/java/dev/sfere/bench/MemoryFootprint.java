@@ -116,7 +116,7 @@ public final class MemoryFootprint {
     /** An engine over the given store, started: its threads exist before the first heap reading. */
     private static Engine engine(Registrations streams) {
         Engine engine = new Engine(streams, new Engine.Settings(Duration.ZERO, QUEUE_SIZE,
-                Engine.DEFAULT_MAX_DELIVERY_THREADS, streams.connections.length), NO_LISTENER, null);
+                Engine.DEFAULT_MAX_DELIVERY_THREADS, streams.connections.length, Duration.ofSeconds(5)), NO_LISTENER, null);
         engine.start();
         return engine;
     }

@@ -1,0 +1,93 @@
+package dev.sfere.engine;
+
+/**
+ * The delivery write a stream has in progress, as the {@link WriteWatch} sees it: when it began, which thread makes
+ * it, whether it was counted as stalled, and whether its thread was interrupted. Thread-safe (its own lock, never
+ * held while writing).
+ */
+final class InFlight {
+
+    /** When the write began, in {@link System#nanoTime()}; 0 when none. Read without the lock first. */
+    private volatile long started;
+    private Thread writer;
+    private boolean stalled;
+    private boolean interrupted;
+
+    /** The current thread begins a write. */
+    synchronized void begin() {
+        writer = Thread.currentThread();
+        started = System.nanoTime();
+    }
+
+    /**
+     * The current thread's write returned: clears an interrupt the watch made for it (the thread goes on to other
+     * streams).
+     *
+     * @return whether the write had been counted as stalled
+     */
+    synchronized boolean end() {
+        writer = null;
+        started = 0;
+        if (interrupted) {
+            interrupted = false;
+            Thread.interrupted();
+        }
+        boolean wasStalled = stalled;
+        stalled = false;
+        return wasStalled;
+    }
+
+    /** What {@link #look} found. */
+    enum Finding {
+        /** No write, or one within bounds, or one already counted and not yet late. */
+        NOTHING(false, false),
+        /** A write in progress for the stall time, counted now. */
+        STALLED(true, false),
+        /** A write counted before, now past the deadline. */
+        LATE(false, true),
+        /** A write past the deadline at the first look: counted and late at once. */
+        STALLED_AND_LATE(true, true);
+
+        final boolean newlyStalled;
+        final boolean late;
+
+        Finding(boolean newlyStalled, boolean late) {
+            this.newlyStalled = newlyStalled;
+            this.late = late;
+        }
+    }
+
+    /**
+     * Looks at the write in progress. A write is found late once.
+     *
+     * @param now           the time now, in {@link System#nanoTime()}
+     * @param stallNanos    how long makes a write stalled
+     * @param deadlineNanos how long makes it late; 0 for never
+     */
+    Finding look(long now, long stallNanos, long deadlineNanos) {
+        long began = started;
+        if (began == 0 || now - began < stallNanos) {
+            return Finding.NOTHING;
+        }
+        synchronized (this) {
+            if (writer == null || started != began) {
+                return Finding.NOTHING;
+            }
+            boolean newlyStalled = !stalled;
+            stalled = true;
+            boolean late = deadlineNanos > 0 && now - began >= deadlineNanos && !interrupted;
+            interrupted |= late;
+            if (late) {
+                return newlyStalled ? Finding.STALLED_AND_LATE : Finding.LATE;
+            }
+            return newlyStalled ? Finding.STALLED : Finding.NOTHING;
+        }
+    }
+
+    /** Interrupts the thread of the write that {@link #look} found late, if it still makes that write. */
+    synchronized void interruptLate() {
+        if (writer != null && interrupted) {
+            writer.interrupt();
+        }
+    }
+}

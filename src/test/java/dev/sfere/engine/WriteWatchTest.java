@@ -1,0 +1,123 @@
+package dev.sfere.engine;
+
+import dev.sfere.EvictionCause;
+import dev.sfere.OutboundEvents;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Writes that block on a client that stopped reading cost no shared thread and end at the write deadline. */
+class WriteWatchTest {
+
+    private DeliveryThreads threads;
+
+    @AfterEach
+    void stop() {
+        if (threads != null) {
+            threads.stop();
+        }
+    }
+
+    @Test
+    void writesBlockedOnEveryThread_stillLeaveAThreadForAHealthyStream() {
+        // A bound of 2 and no deadline: without the watch, two stalled writes would hold every thread for good.
+        threads = DeliveryThreads.start(2, 0);
+        List<BlockingSink> stalled = List.of(new BlockingSink(), new BlockingSink(), new BlockingSink());
+        for (BlockingSink sink : stalled) {
+            open(sink, (stream, cause) -> { }).send(event("x"));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> stalled.stream().allMatch(s -> s.entered.getCount() == 0));
+
+        BlockingSink healthy = new BlockingSink();
+        healthy.release.countDown();
+        open(healthy, (stream, cause) -> { }).send(event("hello"));
+
+        await("the healthy stream written while three writes stay blocked").atMost(Duration.ofSeconds(10))
+                .until(() -> healthy.written.size() == 1);
+        assertThat(threads.delivery().threads()).isGreaterThan(3);
+        stalled.forEach(sink -> sink.release.countDown());
+    }
+
+    @Test
+    void aWriteBlockedPastTheDeadline_givesTheStreamUpSlowAndFreesItsThread() throws Exception {
+        threads = DeliveryThreads.start(2, TimeUnit.MILLISECONDS.toNanos(200));
+        BlockingSink stalled = new BlockingSink();
+        List<EvictionCause> givenUp = new CopyOnWriteArrayList<>();
+        Stream stream = open(stalled, (s, cause) -> givenUp.add(cause));
+        stream.send(event("blocks"), event("never written"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> givenUp.size() == 1);
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+        assertThat(stalled.interrupted.await(10, TimeUnit.SECONDS)).as("the blocked writer interrupted").isTrue();
+        assertThat(stalled.written).isEmpty();
+        assertThat(stream.hasFailed()).isTrue();
+
+        // The thread that was interrupted goes on to other work with its interrupt cleared.
+        BlockingSink next = new BlockingSink();
+        next.release.countDown();
+        for (int i = 0; i < 20; i++) {
+            open(next, (s, cause) -> givenUp.add(cause)).send(event("after " + i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> next.written.size() == 20);
+        assertThat(next.interruptedWhileWriting).as("writes that saw a stale interrupt").isZero();
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+    }
+
+    private Stream open(SseEventSink sink, java.util.function.BiConsumer<Stream, EvictionCause> onGiveUp) {
+        Stream stream = Stream.of(sink, threads.delivery(), 100, onGiveUp);
+        stream.opened();
+        return stream;
+    }
+
+    private static OutboundSseEvent event(String data) {
+        return OutboundEvents.text("m", data);
+    }
+
+    /** A sink whose writes block until released or interrupted, as a runtime's do on a client that stopped reading. */
+    private static final class BlockingSink implements SseEventSink {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch interrupted = new CountDownLatch(1);
+        final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
+        volatile int interruptedWhileWriting;
+        private volatile boolean closed;
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public CompletionStage<?> send(OutboundSseEvent event) {
+            if (Thread.currentThread().isInterrupted()) {
+                interruptedWhileWriting++;
+            }
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                return CompletableFuture.failedFuture(new java.io.IOException("write interrupted", e));
+            }
+            written.add(event);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
