@@ -168,10 +168,14 @@ final class DeliveryThreads {
          */
         synchronized void stalled(int count) {
             setMaximumPoolSize(maxThreads + stalled.addAndGet(count));
-            int waiting = Math.min(queue.size(), getMaximumPoolSize() - threads());
+            int bound = getMaximumPoolSize();
+            int running = threads();
+            int waiting = Math.min(queue.size(), bound - running);
             if (waiting > 0 && !isShutdown()) {
                 // A larger core size starts threads for queued tasks at once; back to none, they end when idle.
-                setCorePoolSize(threads() + waiting);
+                // Within the bound read above, however many threads execute() started since: a core size above
+                // the maximum is refused with an exception.
+                setCorePoolSize(Math.min(bound, running + waiting));
                 setCorePoolSize(0);
             }
         }

@@ -4,6 +4,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Watches the writes of the library's delivery threads, so that a client that stops reading costs the others
@@ -27,6 +29,7 @@ final class WriteWatch {
     /** How often the slots are looked at. */
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
+    private static final Logger LOG = Logger.getLogger(WriteWatch.class.getName());
     private static final ThreadLocal<Slot> CURRENT = new ThreadLocal<>();
 
     private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
@@ -85,19 +88,26 @@ final class WriteWatch {
         });
     }
 
-    /** One round: marks writes that stalled, gives up streams past the deadline. */
+    /**
+     * One round: marks writes that stalled, gives up streams past the deadline. Never throws: a periodic task that
+     * throws is never run again, and without the watch stalled writes would hold the pool.
+     */
     void tick() {
-        long now = System.nanoTime();
-        int stalled = 0;
-        for (Slot slot : slots) {
-            Stream stream = slot.stream;
-            if (stream != null && stream.checkWrite(now, STALL_NANOS, deadlineNanos)) {
-                stalled++;
+        try {
+            long now = System.nanoTime();
+            int stalled = 0;
+            for (Slot slot : slots) {
+                Stream stream = slot.stream;
+                if (stream != null && stream.checkWrite(now, STALL_NANOS, deadlineNanos)) {
+                    stalled++;
+                }
             }
-        }
-        DeliveryThreads.DeliveryPool current = pool;
-        if (stalled > 0 && current != null) {
-            current.stalled(stalled);
+            DeliveryThreads.DeliveryPool current = pool;
+            if (stalled > 0 && current != null) {
+                current.stalled(stalled);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Sfere: a round of the write watch failed", e);
         }
     }
 }
