@@ -185,6 +185,7 @@ public final class StalledClient {
         try (JerseyServer server = new JerseyServer(config, setup.sendBuffer());
              SseClients clients = new SseClients(server.address(), 1, deliveries);
              ThreadPeak threads = new ThreadPeak()) {
+            server.jersey().off();
             clients.open(readers, i -> "/fan/r" + i + "/events");
             Connections connections = server.connections();
             waitFor(() -> connections.count(KeyPattern.all()) == readers, readers + " registrations", 120);
