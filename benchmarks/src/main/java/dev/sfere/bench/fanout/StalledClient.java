@@ -63,8 +63,8 @@ import java.util.function.ToDoubleFunction;
  * {@code events} (400), {@code bytes} (1000), {@code queue} (100), {@code send-buffer} (32768), {@code write-timeout}
  * (ISO-8601, such as {@code PT5S}; unset: the library's default), {@code pairs} (5 measured pairs of trials, after
  * one pair of warm-up), {@code warmup-pairs} (1), {@code settle} (seconds, 15), {@code out} (a directory for the
- * results: {@code stalled.csv} and {@code stalled-trials.csv} with one stalled client, {@code stalled-N.csv} and
- * {@code stalled-N-trials.csv} with N), {@code timeout} (minutes, 20).
+ * results: {@code stalled.csv}, {@code stalled-trials.csv} and {@code stalled-events.csv} (each broadcast's median and
+ * maximum delivery time over the readers) with one stalled client, {@code stalled-N...} with N), {@code timeout} (minutes, 20).
  */
 public final class StalledClient {
 
@@ -93,10 +93,13 @@ public final class StalledClient {
      * @param lastAtEvent        the same for the last
      * @param threadsAtStart     threads named sfere-delivery when the trial began
      * @param threadsPeak        the most of them at once during the trial
+     * @param perEvent           for each broadcast: when it was sent from the first, and the median and maximum of
+     *                           the readers' delivery time, in ms
      */
     record Trial(int index, int stalledClients, long nanos, double readerP50Ms, double readerP99Ms, double readerMaxMs,
                  int evictedSlow, int evictedSlowInTrial, int otherEvictions, double firstEvictionMs,
-                 double lastEvictionMs, int firstAtEvent, int lastAtEvent, int threadsAtStart, int threadsPeak) {
+                 double lastEvictionMs, int firstAtEvent, int lastAtEvent, int threadsAtStart, int threadsPeak,
+                 double[][] perEvent) {
 
         boolean stalled() {
             return stalledClients > 0;
@@ -299,6 +302,7 @@ public final class StalledClient {
             clients.stopTiming();
             perReader[0] += events;
             long[] delivery = deliveryTimes(arrivals, sentAt, readers);
+            double[][] perEvent = perEvent(arrivals, sentAt, readers);
 
             // Evictions the readers did not wait for: at most the write deadline and a little more.
             if (stalledClients > 0) {
@@ -327,7 +331,8 @@ public final class StalledClient {
                     other, slow.isEmpty() ? Double.NaN : (slow.get(0) - start) / 1e6,
                     slow.isEmpty() ? Double.NaN : (slow.get(slow.size() - 1) - start) / 1e6,
                     slow.isEmpty() ? -1 : atEvent(sentAt, slow.get(0)),
-                    slow.isEmpty() ? -1 : atEvent(sentAt, slow.get(slow.size() - 1)), threadsAtStart, peak);
+                    slow.isEmpty() ? -1 : atEvent(sentAt, slow.get(slow.size() - 1)), threadsAtStart, peak,
+                    perEvent);
         } finally {
             clients.stopTiming();
             remove(sockets, keys, connections, readers);
@@ -369,6 +374,21 @@ public final class StalledClient {
         }
         Arrays.sort(times);
         return times;
+    }
+
+    /** For each event: sent after the first, in ms, and its median and maximum delivery time over the readers. */
+    private static double[][] perEvent(SseClients.Arrivals arrivals, long[] sentAt, int readers) {
+        double[][] rows = new double[sentAt.length][];
+        long[] times = new long[readers];
+        for (int i = 0; i < sentAt.length; i++) {
+            for (int r = 0; r < readers; r++) {
+                times[r] = arrivals.at[r][i] - sentAt[i];
+            }
+            Arrays.sort(times);
+            rows[i] = new double[] {(sentAt[i] - sentAt[0]) / 1e6, percentile(times, 0.50) / 1e6,
+                    times[readers - 1] / 1e6};
+        }
+        return rows;
     }
 
     /** The nearest-rank percentile of sorted values. */
@@ -540,6 +560,16 @@ public final class StalledClient {
                         t.firstAtEvent() < 0 ? "" : String.valueOf(t.firstAtEvent()), optional(t.lastEvictionMs()),
                         t.lastAtEvent() < 0 ? "" : String.valueOf(t.lastAtEvent()), t.threadsAtStart(),
                         t.threadsPeak());
+            }
+        }
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve(name + "-events.csv")))) {
+            csv.println("trial,stalled_clients,event,sent_ms,reader_p50_ms,reader_max_ms");
+            for (Trial t : trials) {
+                for (int i = 0; i < t.perEvent().length; i++) {
+                    double[] e = t.perEvent()[i];
+                    csv.printf(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.3f%n", t.index(), t.stalledClients(), i + 1, e[0],
+                            e[1], e[2]);
+                }
             }
         }
         System.out.printf(Locale.ROOT, "stalled: %d readers, %d stalled clients per trial, %d events of %d B, write "
