@@ -110,6 +110,20 @@ final class SseClients implements AutoCloseable {
         return streams.isEmpty() ? 0 : min;
     }
 
+    /** The clients that hold fewer than {@code need} events: how many, and the first few with their counts. */
+    String lagging(long need) {
+        StringBuilder some = new StringBuilder();
+        int n = 0;
+        for (Stream s : streams) {
+            if (s.events < need) {
+                if (n++ < 10) {
+                    some.append(n == 1 ? "" : ", ").append('#').append(s.index).append(": ").append(s.events);
+                }
+            }
+        }
+        return n + " client(s) below " + need + " (" + some + (n > 10 ? ", ..." : "") + ")";
+    }
+
     /**
      * The latest event client 0 received, as text, and forgets it: null if none completed since the last call. Call
      * it once a broadcast has reached every client, to check that broadcast's bytes.

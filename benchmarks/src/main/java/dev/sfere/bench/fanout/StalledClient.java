@@ -10,6 +10,8 @@ import dev.sfere.SfereEvicted;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +74,8 @@ public final class StalledClient {
     private static final long STALL_MILLIS = 120_000;
     private static final String DELIVERY_THREADS = "sfere-delivery";
     private static final Duration LIBRARY_WRITE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the readers may make no progress before the threads are dumped for a look. */
+    private static final int DUMP_AFTER_SECONDS = 10;
 
     private final Map<String, String> options;
 
@@ -138,7 +142,7 @@ public final class StalledClient {
 
     /** What one run measures with: the options, read once. */
     private record Setup(int readers, int stalled, int events, int bytes, int queue, int sendBuffer,
-                         String writeTimeout, long evictionWaitNanos, String data) {
+                         String writeTimeout, long evictionWaitNanos, String data, Path out) {
     }
 
     private void run() throws Exception {
@@ -167,11 +171,12 @@ public final class StalledClient {
         Setup setup = new Setup(readers, stalledClients, intOption("events", 400), data.length(),
                 intOption("queue", 100), intOption("send-buffer", 32 * 1024),
                 writeTimeout == null ? LIBRARY_WRITE_TIMEOUT + " (default)" : writeTimeout,
-                deadline.toNanos() + TimeUnit.SECONDS.toNanos(3), data);
+                deadline.toNanos() + TimeUnit.SECONDS.toNanos(3), data,
+                Path.of(options.getOrDefault("out", "target/results")));
         int pairs = intOption("pairs", 5);
         int warmupPairs = intOption("warmup-pairs", 1);
         int settle = intOption("settle", 15);
-        Path out = Path.of(options.getOrDefault("out", "target/results"));
+        Path out = setup.out();
         Files.createDirectories(out);
 
         Map<String, String> config = new HashMap<>(Map.of(
@@ -287,12 +292,25 @@ public final class StalledClient {
             for (int i = 0; i < events; i++) {
                 long need = firstPerReader + i - queue / 2;
                 if (clients.fewest() < need) {
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS);
+                    long waitStart = System.nanoTime();
+                    long deadline = waitStart + TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS);
+                    boolean dumped = false;
                     while (clients.fewest() < need) {
-                        if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException("readers stalled at " + clients.fewest() + " of " + need);
+                        long now = System.nanoTime();
+                        if (now > deadline) {
+                            throw new IllegalStateException("readers stalled at " + clients.fewest() + " of " + need
+                                    + " for " + STALL_MILLIS / 1000 + " s: " + clients.lagging(need) + "; "
+                                    + readerEvictions(evictions));
+                        }
+                        if (!dumped && now - waitStart > TimeUnit.SECONDS.toNanos(DUMP_AFTER_SECONDS)) {
+                            dumped = true;
+                            dump(setup.out(), index, i, clients.lagging(need) + "; " + readerEvictions(evictions));
                         }
                         LockSupport.parkNanos(50_000);
+                    }
+                    if (dumped) {
+                        System.out.printf(Locale.ROOT, "stalled: the readers went on after %.1f s%n",
+                                (System.nanoTime() - waitStart) / 1e9);
                     }
                 }
                 sentAt[i] = System.nanoTime();
@@ -337,6 +355,44 @@ public final class StalledClient {
             clients.stopTiming();
             remove(sockets, keys, connections, readers);
         }
+    }
+
+    /**
+     * Writes what this JVM's threads are doing while the readers wait, to {@code stalled-stall-dump.txt}: every
+     * distinct stack once, with how many threads have it, the most common first.
+     */
+    private static void dump(Path out, int trial, int event, String lagging) {
+        Map<String, Integer> stacks = new HashMap<>();
+        for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            StringBuilder text = new StringBuilder(info.getThreadState().toString());
+            if (info.getLockName() != null) {
+                text.append(" on ").append(info.getLockName().replaceAll("@[0-9a-f]+$", ""));
+            }
+            text.append(" (").append(info.getThreadName().replaceAll("-\\d+$", "-N")).append(")\n");
+            for (StackTraceElement frame : info.getStackTrace()) {
+                text.append("    at ").append(frame).append('\n');
+            }
+            stacks.merge(text.toString(), 1, Integer::sum);
+        }
+        Path file = out.resolve("stalled-stall-dump.txt");
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
+            w.printf(Locale.ROOT, "trial %d, broadcast %d: no progress for %d s; %s%n%n", trial, event + 1,
+                    DUMP_AFTER_SECONDS, lagging);
+            stacks.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
+                    .forEach(e -> w.printf(Locale.ROOT, "%d × %s%n", e.getValue(), e.getKey()));
+        } catch (IOException e) {
+            System.err.println("stalled: could not write " + file + ": " + e);
+        }
+        System.out.println("stalled: the readers made no progress for " + DUMP_AFTER_SECONDS + " s at broadcast "
+                + (event + 1) + " of trial " + trial + "; " + lagging + "; threads in " + file);
+    }
+
+    /** The readers evicted so far, if any. */
+    private static String readerEvictions(Evictions evictions) {
+        List<SfereEvicted> readers = evictions.all().stream().filter(e -> !e.key().id().startsWith("stalled"))
+                .toList();
+        return readers.isEmpty() ? "no reader evicted" : readers.size() + " reader(s) evicted: "
+                + readers.subList(0, Math.min(10, readers.size()));
     }
 
     /** How many of the evictions are of this trial's stalled clients, whatever the cause. */
