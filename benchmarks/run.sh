@@ -49,9 +49,11 @@ fanout() {
   java -Xms2g -Xmx2g -cp "$CP" dev.sfere.bench.fanout.FanOut --out="$RESULTS" "$@"
 }
 
-# The slow-client benchmark of issue 4: delivery to 1,000 readers with and without a client that never reads.
+# The slow-client benchmark of issues 4 and 17: delivery to 1,000 readers with and without clients that never read
+# (one, or --stalled=N). 3 GiB: each stalled client pins about 1 MB of heap in Grizzly's write queue (some 128
+# queued writes, each holding an 8 KiB array for a 1 KB event) until it is dropped, so 1,000 of them need over 1 GiB.
 stalled() {
-  java -Xms1g -Xmx1g -cp "$CP" dev.sfere.bench.fanout.StalledClient --out="$RESULTS" "$@"
+  java -Xms3g -Xmx3g -cp "$CP" dev.sfere.bench.fanout.StalledClient --out="$RESULTS" "$@"
 }
 
 # What the NATS hop adds (issue 6). Needs nats-server (Debian: apt-get install -y nats-server); starts and stops

@@ -18,7 +18,8 @@ import java.util.Collection;
 /**
  * Every benchmark once, tiny and in this JVM, so they cannot rot: JMH without forks, one short iteration, the
  * smallest size; the memory measurement at 10k connections; the fan-out harness with 20 clients and a few
- * broadcasts; the stalled-client benchmark with 20 readers, 30 events and one trial each way; the cluster latency
+ * broadcasts; the stalled-client benchmark with 20 readers, 30 events and one trial each way, then again with 5
+ * stalled clients, a queue of 10 and a small send buffer, so that they stall within 80 events; the cluster latency
  * over a real nats-server for 200 rounds (when one is installed); then the tables and charts. It checks that each
  * one runs and delivers (the fan-out harness fails if an event goes missing or differs), never how fast: timings
  * belong in docs/BENCHMARKS.md, not in a build.
@@ -45,7 +46,10 @@ public final class Smoke {
 
         FanOut.run("--clients=20", "--warmup=2", "--rounds=5", "--seconds=0.4",
                 "--senders=sfere,jersey,raw", "--timeout=3", "--out=" + out);
-        StalledClient.run("--readers=20", "--events=30", "--pairs=1", "--warmup-pairs=0", "--timeout=3",
+        StalledClient.run("--readers=20", "--events=30", "--pairs=1", "--warmup-pairs=0", "--write-timeout=PT0.5S",
+                "--settle=0", "--timeout=3", "--out=" + out);
+        StalledClient.run("--readers=20", "--stalled=5", "--events=80", "--queue=10", "--send-buffer=4096",
+                "--pairs=1", "--warmup-pairs=0", "--write-timeout=PT0.5S", "--settle=0", "--timeout=3",
                 "--out=" + out);
 
         if (Files.isExecutable(Path.of("/usr/sbin/nats-server"))) {

@@ -14,8 +14,22 @@ public class JerseyBroadcast {
     private final AtomicInteger registered = new AtomicInteger();
     private volatile Sse sse;
     private volatile SseBroadcaster broadcaster;
+    /** Set when a harness does not use Jersey's broadcaster: see {@link #off()}. */
+    private volatile boolean off;
+
+    /**
+     * Registers no more sinks. Jersey's broadcaster keeps a sink until a broadcast to it fails, so one that is never
+     * broadcast through keeps every sink ever opened, with its connection and the runtime's buffers: the
+     * stalled-client benchmark, which opens thousands of streams that never read, turns it off.
+     */
+    void off() {
+        off = true;
+    }
 
     synchronized void register(Sse from, SseEventSink sink) {
+        if (off) {
+            return;
+        }
         if (broadcaster == null) {
             sse = from;
             broadcaster = from.newBroadcaster();

@@ -27,6 +27,24 @@ final class SseClients implements AutoCloseable {
     private final List<Loop> loops = new ArrayList<>();
     private final List<Stream> streams = new ArrayList<>();
     private volatile String lastEvent;
+    /** Where the clients note when each event of a window arrives; null when nobody asks. */
+    private volatile Arrivals arrivals;
+
+    /**
+     * When each of a window of events reached each client: {@code at[client][i]} is the {@link System#nanoTime()} of
+     * the read that completed the client's event number {@code base + i + 1} (counted from its first), 0 if it has
+     * not arrived. Written by the selector threads before they count the event in {@link Deliveries}, so a thread
+     * that saw the count reach its target sees the times.
+     */
+    static final class Arrivals {
+        final long base;
+        final long[][] at;
+
+        Arrivals(long base, int clients, int events) {
+            this.base = base;
+            this.at = new long[clients][events];
+        }
+    }
 
     SseClients(InetSocketAddress server, int threads, Deliveries deliveries) throws IOException {
         this.server = server;
@@ -56,7 +74,7 @@ final class SseClients implements AutoCloseable {
                 channel.write(out);
             }
             channel.configureBlocking(false);
-            Stream stream = new Stream(channel, index == 0);
+            Stream stream = new Stream(channel, index, index == 0);
             streams.add(stream);
             loops.get(index % loops.size()).add(stream);
         }
@@ -66,6 +84,23 @@ final class SseClients implements AutoCloseable {
         return streams.size();
     }
 
+    /**
+     * Starts noting arrival times for the next {@code events} events of every client open now; each must have
+     * received exactly {@code base} events so far.
+     *
+     * @return the times, filled in as the events arrive
+     */
+    Arrivals timeArrivals(long base, int events) {
+        Arrivals window = new Arrivals(base, streams.size(), events);
+        arrivals = window;
+        return window;
+    }
+
+    /** Stops noting arrival times. */
+    void stopTiming() {
+        arrivals = null;
+    }
+
     /** The fewest events any one client has received so far. */
     long fewest() {
         long min = Long.MAX_VALUE;
@@ -73,6 +108,20 @@ final class SseClients implements AutoCloseable {
             min = Math.min(min, s.events);
         }
         return streams.isEmpty() ? 0 : min;
+    }
+
+    /** The clients that hold fewer than {@code need} events: how many, and the first few with their counts. */
+    String lagging(long need) {
+        StringBuilder some = new StringBuilder();
+        int n = 0;
+        for (Stream s : streams) {
+            if (s.events < need) {
+                if (n++ < 10) {
+                    some.append(n == 1 ? "" : ", ").append('#').append(s.index).append(": ").append(s.events);
+                }
+            }
+        }
+        return n + " client(s) below " + need + " (" + some + (n > 10 ? ", ..." : "") + ")";
     }
 
     /**
@@ -165,6 +214,7 @@ final class SseClients implements AutoCloseable {
         /** Reads what is there; false when the stream has ended. */
         private boolean read(Stream stream) {
             long events = 0;
+            Arrivals window = arrivals;
             try {
                 while (true) {
                     buffer.clear();
@@ -176,7 +226,7 @@ final class SseClients implements AutoCloseable {
                         break;
                     }
                     buffer.flip();
-                    events += stream.consume(buffer);
+                    events += stream.consume(buffer, window, window == null ? 0 : System.nanoTime());
                 }
             } catch (IOException e) {
                 return false;
@@ -199,24 +249,34 @@ final class SseClients implements AutoCloseable {
         static final int IDENTITY = 4;
 
         final SocketChannel channel;
+        final int index;
         final StringBuilder headers = new StringBuilder();
         /** Client 0 builds each event here, to hand it to {@link #takeLastEvent()} when it completes. */
         final StringBuilder sample;
         int state = HEADERS;
         /** Events received; written by the stream's selector thread only. */
         volatile long events;
+        /** Events completed, counted as they complete (before {@link #events} is). */
+        long completed;
         long chunkLeft;
         int chunkEndLeft;
         byte previous;
 
-        Stream(SocketChannel channel, boolean keepSample) {
+        Stream(SocketChannel channel, int index, boolean keepSample) {
             this.channel = channel;
+            this.index = index;
             this.sample = keepSample ? new StringBuilder() : null;
         }
 
-        /** Consumes bytes; returns how many events they completed. */
-        int consume(ByteBuffer in) {
+        /**
+         * Consumes bytes; returns how many events they completed.
+         *
+         * @param window where to note the time of each event completed, or null
+         * @param now    when the bytes were read
+         */
+        int consume(ByteBuffer in, Arrivals window, long now) {
             int events = 0;
+            long before = completed;
             while (in.hasRemaining()) {
                 byte b = in.get();
                 switch (state) {
@@ -258,6 +318,16 @@ final class SseClients implements AutoCloseable {
                     }
                     case IDENTITY -> events += data(b);
                     default -> throw new IllegalStateException("state " + state);
+                }
+            }
+            completed = before + events;
+            if (window != null && events > 0 && index < window.at.length) {
+                long[] times = window.at[index];
+                for (long n = before + 1; n <= completed; n++) {
+                    long i = n - window.base - 1;
+                    if (i >= 0 && i < times.length) {
+                        times[(int) i] = now;
+                    }
                 }
             }
             return events;

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +44,7 @@ public final class Report {
             report.memory();
             report.fanOut();
             report.stalled();
+            report.manyStalled();
         }
         Files.writeString(results.resolve("tables.md"), text.toString());
         System.out.print(text);
@@ -358,6 +360,47 @@ public final class Report {
             }
             md.println();
         }
+    }
+
+    /**
+     * Issue 17: the readers' delivery time with many stalled clients ({@code stalled-N.csv}, from
+     * {@code run.sh stalled --stalled=N}) against without, target within 2×, and every stalled client evicted SLOW.
+     * The single stalled client of issue 4 ({@code stalled.csv}) is shown too when it has the readers' times.
+     */
+    private void manyStalled() throws IOException {
+        List<Map<String, String>> rows = new ArrayList<>();
+        if (Files.isDirectory(results)) {
+            try (var files = Files.list(results)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().matches("stalled(-\\d+)?\\.csv"))
+                        .sorted().toList()) {
+                    Csv.read(file).stream().filter(r -> r.containsKey("reader_p50_ratio")).forEach(rows::add);
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        rows.sort(Comparator.comparingDouble(r -> Csv.number(r, "stalled_clients")));
+        md.println("### Many stalled clients: the readers' delivery time with and without them");
+        md.println();
+        md.println("| stalled clients | readers | write deadline | trials without / with | reader p50 ms without → with | "
+                + "reader p99 ms without → with | reader max ms | p50 ratio | p99 ratio | target (p99) | evicted SLOW | "
+                + "delivery threads peak with | after |");
+        md.println("|---:|---:|---|---|---|---|---|---:|---:|---|---|---:|---:|");
+        for (Map<String, String> row : rows) {
+            double p99 = Csv.number(row, "reader_p99_ratio");
+            md.printf(Locale.ROOT, "| %s | %s | %s | %s / %s | %.1f → %.1f | %.1f → %.1f | %.1f → %.1f | %s | %s | "
+                            + "≤ 2× (%s) | %s of %s | %s | %s |%n",
+                    Charts.format(Csv.number(row, "stalled_clients")), Charts.format(Csv.number(row, "readers")),
+                    row.get("write_timeout"), row.get("trials_without"), row.get("trials_with"),
+                    Csv.number(row, "reader_p50_without_ms"), Csv.number(row, "reader_p50_with_ms"),
+                    Csv.number(row, "reader_p99_without_ms"), Csv.number(row, "reader_p99_with_ms"),
+                    Csv.number(row, "reader_max_without_ms"), Csv.number(row, "reader_max_with_ms"),
+                    ratio(Csv.number(row, "reader_p50_ratio")), ratio(p99), p99 <= 2 ? "met" : "missed",
+                    row.get("stalled_evicted_slow"), row.get("stalled_opened"),
+                    row.get("delivery_threads_peak_with"), row.get("delivery_threads_after"));
+        }
+        md.println();
     }
 
     private static String dash(String value) {
