@@ -8,7 +8,6 @@ import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import dev.sfere.store.Stores;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.SseEventSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,7 +51,7 @@ class EngineTest {
 
     @Test
     void register_storesTheStreamAndTellsTheListener() {
-        Connection alice = engine.register(ALICE, new Sink());
+        Connection alice = engine.register(ALICE, BlockingSink.healthy());
 
         assertThat(store.get(ALICE)).containsSame(alice);
         assertThat(told).containsExactly("connected alice");
@@ -62,8 +59,8 @@ class EngineTest {
 
     @Test
     void deliver_reachesMatchingStreamsMinusExclusions_inOrder() {
-        Sink alice = new Sink();
-        Sink bob = new Sink();
+        BlockingSink alice = BlockingSink.healthy();
+        BlockingSink bob = BlockingSink.healthy();
         engine.opened(engine.register(ALICE, alice));
         engine.opened(engine.register(BOB, bob));
 
@@ -78,7 +75,7 @@ class EngineTest {
 
     @Test
     void requestFailed_takesTheStreamOutWithoutClosingIt() {
-        Sink sink = new Sink();
+        BlockingSink sink = BlockingSink.healthy();
         Connection connection = engine.register(ALICE, sink);
 
         engine.requestFailed(connection);
@@ -102,7 +99,7 @@ class EngineTest {
             }
         }, null);
         try {
-            assertThatThrownBy(() -> refusing.register(ALICE, new Sink())).hasMessage("refused alice");
+            assertThatThrownBy(() -> refusing.register(ALICE, BlockingSink.healthy())).hasMessage("refused alice");
             assertThat(store.get(ALICE)).isEmpty();
             assertThat(told).containsExactly("evicted alice CLOSED");
         } finally {
@@ -112,7 +109,7 @@ class EngineTest {
 
     @Test
     void shutdown_closesEveryStreamWithCauseShutdown() {
-        Sink alice = new Sink();
+        BlockingSink alice = BlockingSink.healthy();
         engine.opened(engine.register(ALICE, alice));
 
         engine.shutdown();
@@ -126,27 +123,5 @@ class EngineTest {
     void settings_refuseAQueueSizeBelowOne_namingIt() {
         assertThatThrownBy(() -> new Engine.Settings(Duration.ZERO, 0, 4, 100, Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queueSize");
-    }
-
-    /** Accepts every write. */
-    private static final class Sink implements SseEventSink {
-        final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
-        private volatile boolean closed;
-
-        @Override
-        public boolean isClosed() {
-            return closed;
-        }
-
-        @Override
-        public CompletionStage<?> send(OutboundSseEvent event) {
-            written.add(event);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
     }
 }

@@ -9,10 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,8 +37,7 @@ class WriteWatchTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> stalled.stream().allMatch(s -> s.entered.getCount() == 0));
 
-        BlockingSink healthy = new BlockingSink();
-        healthy.release.countDown();
+        BlockingSink healthy = BlockingSink.healthy();
         open(healthy, (stream, cause) -> { }).send(event("hello"));
 
         await("the healthy stream written while three writes stay blocked").atMost(Duration.ofSeconds(10))
@@ -65,8 +61,7 @@ class WriteWatchTest {
         assertThat(stream.hasFailed()).isTrue();
 
         // The thread that was interrupted goes on to other work with its interrupt cleared.
-        BlockingSink next = new BlockingSink();
-        next.release.countDown();
+        BlockingSink next = BlockingSink.healthy();
         for (int i = 0; i < 20; i++) {
             open(next, (s, cause) -> givenUp.add(cause)).send(event("after " + i));
         }
@@ -83,41 +78,5 @@ class WriteWatchTest {
 
     private static OutboundSseEvent event(String data) {
         return OutboundEvents.text("m", data);
-    }
-
-    /** A sink whose writes block until released or interrupted, as a runtime's do on a client that stopped reading. */
-    private static final class BlockingSink implements SseEventSink {
-        final CountDownLatch release = new CountDownLatch(1);
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch interrupted = new CountDownLatch(1);
-        final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
-        volatile int interruptedWhileWriting;
-        private volatile boolean closed;
-
-        @Override
-        public boolean isClosed() {
-            return closed;
-        }
-
-        @Override
-        public CompletionStage<?> send(OutboundSseEvent event) {
-            if (Thread.currentThread().isInterrupted()) {
-                interruptedWhileWriting++;
-            }
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                return CompletableFuture.failedFuture(new java.io.IOException("write interrupted", e));
-            }
-            written.add(event);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
     }
 }
