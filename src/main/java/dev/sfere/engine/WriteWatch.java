@@ -15,8 +15,9 @@ import java.util.logging.Logger;
  *   <li>a write in progress for {@link #STALL_NANOS} is counted as stalled: its thread no longer counts against the
  *       pool, which starts a thread for every task waiting behind it at once ({@link DeliveryThreads.DeliveryPool#stalled});
  *   <li>a write in progress for the write deadline ({@code sfere.delivery.write-timeout}) gives its stream up as
- *       {@code SLOW} and interrupts the writing thread, which releases a write blocked in Open Liberty, Payara or
- *       Grizzly (docs/DELIVERY.md), so the thread comes back long before the runtime's time-out.
+ *       {@code SLOW} and interrupts the writing thread. That releases a write blocked in Grizzly's output buffer
+ *       (seen with Jersey on Grizzly), so the thread comes back long before the runtime's time-out; where a runtime
+ *       ignores the interrupt, the thread stays outside the pool's bound until that time-out (docs/DELIVERY.md).
  * </ul>
  *
  * <p>Each delivery thread has a slot naming the stream it writes; a round ({@link #tick()}) looks at the slots, not
