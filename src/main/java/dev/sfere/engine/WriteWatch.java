@@ -16,8 +16,8 @@ import java.util.logging.Logger;
  *       pool, which starts a thread for every task waiting behind it at once ({@link DeliveryThreads.DeliveryPool#stalled});
  *   <li>a write in progress for the write deadline ({@code sfere.delivery.write-timeout}) gives its stream up as
  *       {@code SLOW} and interrupts the writing thread. That releases a write blocked in Grizzly's output buffer
- *       (seen with Jersey on Grizzly), so the thread comes back long before the runtime's time-out; where a runtime
- *       ignores the interrupt, the thread stays outside the pool's bound until that time-out (docs/DELIVERY.md).
+ *       (seen with Jersey on Grizzly), so the thread comes back long before the runtime's time-out; Open Liberty and
+ *       Payara keep the thread until their own write time-out, outside the pool's bound (docs/DELIVERY.md).
  * </ul>
  *
  * <p>Each delivery thread has a slot naming the stream it writes; a round ({@link #tick()}) looks at the slots, not
