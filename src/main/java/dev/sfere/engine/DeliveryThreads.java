@@ -29,9 +29,9 @@ final class DeliveryThreads {
     private static final String MANAGED_SCHEDULED = "java:comp/DefaultManagedScheduledExecutorService";
     private static final String MANAGED_THREADS = "java:comp/DefaultManagedThreadFactory";
     /**
-     * The most delivery threads of the library's own, unless {@code sfere.delivery.max-threads} says otherwise. A
-     * client that stops reading can hold one in a blocking write until the runtime gives up on it, so there can be
-     * more than cores; idle ones end after a while.
+     * The most delivery threads not stalled in a write, unless {@code sfere.delivery.max-threads} says otherwise. A
+     * write slowed by a busy client can take a while, so there can be more than cores; threads stalled on a client
+     * that stopped reading ({@link WriteWatch}) do not count; idle ones end after a while.
      */
     static final int MAX_DELIVERY_THREADS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     /**
@@ -84,9 +84,8 @@ final class DeliveryThreads {
      * thread if there is one; else to a new thread while there are fewer than {@link #BUSY_DELIVERY_THREADS};
      * else it waits in the queue, as long as the queue keeps moving. A thread stuck in a write to a client that
      * stopped reading does not move it: once no task has started or ended for {@link #STUCK_NANOS} while tasks
-     * wait, another thread is started, up to {@link #MAX_DELIVERY_THREADS} (or the configured bound), by the next
-     * task or by
-     * {@link DeliveryPool#startAnotherIfStuck()}. (A plain pool with a fixed size starts a new thread for each task
+     * wait, another thread is started, up to {@link #MAX_DELIVERY_THREADS} (or the configured bound) plus the
+     * threads stalled in a write, by the next task or by {@link DeliveryPool#startAnotherIfStuck()}. (A plain pool with a fixed size starts a new thread for each task
      * until it is full, idle ones or not.) Threads idle for 10 s end.
      */
     static DeliveryPool deliveryPool() {
