@@ -40,6 +40,17 @@ public interface Connections {
     boolean contains(ConnectionKey key);
 
     /**
+     * How the stream open under a key on this instance began: new, resumed from the last event its client received,
+     * or reset. A resource method that opens a stream asks this to send a snapshot of its state only to a stream
+     * that needs one (not {@link Resumption#RESUMED}).
+     *
+     * @param key the key
+     * @return how its stream began, or null if no stream is open under it here
+     * @throws NullPointerException if {@code key} is null
+     */
+    Resumption resumption(ConnectionKey key);
+
+    /**
      * The keys of this instance's streams that match a pattern, in no particular order; an unmodifiable snapshot.
      *
      * @param pattern the pattern

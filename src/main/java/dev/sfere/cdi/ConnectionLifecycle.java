@@ -2,12 +2,14 @@ package dev.sfere.cdi;
 
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
+import dev.sfere.Resumption;
 import dev.sfere.SfereConnected;
 import dev.sfere.SfereEvicted;
 import dev.sfere.cluster.Cluster;
 import dev.sfere.cluster.NatsCluster;
 import dev.sfere.cluster.NatsSettings;
 import dev.sfere.engine.Engine;
+import dev.sfere.engine.EngineSettings;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,12 +38,13 @@ class ConnectionLifecycle {
         SfereConfig config = extension.config();
         NatsSettings nats = config.nats();
         this.engine = new Engine(store,
-                new Engine.Settings(config.heartbeatInterval(), config.queueSize(), config.maxDeliveryThreads(),
-                        config.maximumSize(), config.writeTimeout()),
+                new EngineSettings(config.heartbeatInterval(), config.queueSize(), config.maxDeliveryThreads(),
+                        config.maximumSize(), config.writeTimeout(), config.resumeWindow(),
+                        config.resumeMaxBytes(), config.resumeRetry()),
                 new Engine.Listener() {
                     @Override
-                    public void connected(ConnectionKey key) {
-                        connected.fire(new SfereConnected(key));
+                    public void connected(ConnectionKey key, Resumption resumption) {
+                        connected.fire(new SfereConnected(key, resumption));
                     }
 
                     @Override

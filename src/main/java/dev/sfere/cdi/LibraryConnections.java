@@ -4,6 +4,7 @@ import dev.sfere.ConnectionKey;
 import dev.sfere.Connections;
 import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
+import dev.sfere.Resumption;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -44,6 +45,11 @@ class LibraryConnections implements Connections {
     @Override
     public boolean contains(ConnectionKey key) {
         return store.get(Objects.requireNonNull(key, "key")).isPresent();
+    }
+
+    @Override
+    public Resumption resumption(ConnectionKey key) {
+        return store.get(Objects.requireNonNull(key, "key")).map(lifecycle.engine()::resumption).orElse(null);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sfere.cdi;
 
 import dev.sfere.cluster.NatsSettings;
 import dev.sfere.engine.Engine;
+import dev.sfere.engine.EngineSettings;
 import dev.sfere.store.ExpiryMode;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import org.eclipse.microprofile.config.Config;
@@ -17,7 +18,7 @@ import java.util.Optional;
  */
 record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize, ExpiryMode expiryMode,
                    Duration heartbeatInterval, String defaultScope, int queueSize, int maxDeliveryThreads,
-                   Duration writeTimeout,
+                   Duration writeTimeout, Duration resumeWindow, long resumeMaxBytes, Duration resumeRetry,
                    NatsSettings nats) {
 
     static final String STORE_TYPE = "sfere.store.type";
@@ -29,6 +30,9 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String QUEUE_SIZE = "sfere.connection.queue-size";
     static final String DELIVERY_MAX_THREADS = "sfere.delivery.max-threads";
     static final String DELIVERY_WRITE_TIMEOUT = "sfere.delivery.write-timeout";
+    static final String RESUME_WINDOW = "sfere.resume.window";
+    static final String RESUME_MAX_BYTES = "sfere.resume.max-bytes";
+    static final String RESUME_RETRY = "sfere.resume.retry";
     static final String CLUSTER_TYPE = "sfere.cluster.type";
     static final String NATS_URL = "sfere.cluster.nats.url";
     static final String NATS_BUCKET = "sfere.cluster.nats.bucket";
@@ -63,6 +67,10 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
                 queueSize(config),
                 maxDeliveryThreads(config),
                 duration(config, DELIVERY_WRITE_TIMEOUT, Duration.ofSeconds(5), true),
+                duration(config, RESUME_WINDOW, EngineSettings.DEFAULT_RESUME_WINDOW, true),
+                longIn(config, RESUME_MAX_BYTES, EngineSettings.DEFAULT_HISTORY_BYTES, Long.MAX_VALUE,
+                        "a whole number of bytes of 1 or more, such as 4194304"),
+                duration(config, RESUME_RETRY, EngineSettings.DEFAULT_RETRY, true),
                 nats(config));
         Duration heartbeat = read.heartbeatInterval();
         if (read.storeType() == StoreType.CAFFEINE && read.expiryMode() == ExpiryMode.SLIDING && !heartbeat.isZero()

@@ -7,15 +7,19 @@ import dev.sfere.engine.Engine;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.SseEventSink;
 
 /**
- * Registers the sink of an {@link SfereKey} method under its key before the method runs, and takes it out again
- * if the method throws; on a method without a sink, marks the key active. The method's template was parsed at
+ * Registers the sink of an {@link SfereKey} method under its key before the method runs, new or resumed from the
+ * client's last event id, and takes it out again if the method throws; answers {@code 204 No Content}, registering
+ * nothing, to a client whose stream the library ended on purpose; on a method without a sink, marks the key active. The method's template was parsed at
  * deployment by the extension, which keeps it.
  */
 @Registering
@@ -27,14 +31,16 @@ class SfereKeyInterceptor {
     private final ConnectionStore store;
     private final ScopeResolver scopes;
     private final SfereExtension extension;
+    private final LastEventIds lastEventIds;
 
     @Inject
     SfereKeyInterceptor(ConnectionLifecycle lifecycle, ConnectionStore store, ScopeResolver scopes,
-                        SfereExtension extension) {
+                        SfereExtension extension, Instance<Object> beans) {
         this.lifecycle = lifecycle;
         this.store = store;
         this.scopes = scopes;
         this.extension = extension;
+        this.lastEventIds = new LastEventIds(beans);
     }
 
     @AroundInvoke
@@ -48,7 +54,13 @@ class SfereKeyInterceptor {
             return invocation.proceed();
         }
         Engine engine = lifecycle.engine();
-        Connection connection = engine.register(key, sink);
+        String lastEventId = lastEventIds.of(invocation.getMethod(), arguments);
+        if (engine.ended(key, lastEventId)) {
+            // The client's stream was ended on purpose and its EventSource reconnected by itself: 204 stops it for
+            // good, and nothing is registered.
+            throw new WebApplicationException(Response.noContent().build());
+        }
+        Connection connection = engine.register(key, sink, lastEventId);
         Object result;
         try {
             result = invocation.proceed();

@@ -3,6 +3,7 @@ package dev.sfere.engine;
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
+import dev.sfere.Resumption;
 import dev.sfere.cluster.Cluster;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
@@ -33,47 +34,15 @@ public final class Engine {
     /** The most delivery threads of the library's own unless configured otherwise. */
     public static final int DEFAULT_MAX_DELIVERY_THREADS = DeliveryThreads.MAX_DELIVERY_THREADS;
 
-    /**
-     * How the engine is tuned.
-     *
-     * @param heartbeatInterval  quiet time before a heartbeat comment; zero turns heartbeats off
-     * @param queueSize          the most events waiting for one stream
-     * @param maxDeliveryThreads the bound of the library's own delivery threads
-     * @param maximumSize        the configured bound of the library's store, named in the warning when it is full
-     * @param writeTimeout       how long one write may block before its stream is given up as {@code SLOW}; zero
-     *                           for no deadline
-     */
-    public record Settings(Duration heartbeatInterval, int queueSize, int maxDeliveryThreads, long maximumSize,
-                           Duration writeTimeout) {
-        /**
-         * Checks the settings.
-         *
-         * @param heartbeatInterval  quiet time before a heartbeat comment; zero turns heartbeats off
-         * @param queueSize          the most events waiting for one stream
-         * @param maxDeliveryThreads the bound of the library's own delivery threads
-         * @param maximumSize        the configured bound of the library's store
-         * @param writeTimeout       how long one write may block; zero for no deadline
-         * @throws NullPointerException     if a duration is null
-         * @throws IllegalArgumentException if the queue size or thread bound is below 1
-         */
-        public Settings {
-            Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
-            Objects.requireNonNull(writeTimeout, "writeTimeout");
-            if (queueSize < 1 || maxDeliveryThreads < 1) {
-                throw new IllegalArgumentException("queueSize and maxDeliveryThreads must be at least 1, got "
-                        + queueSize + " and " + maxDeliveryThreads);
-            }
-        }
-    }
-
     /** Told of every stream that is registered or removed; the CDI adapter fires its events from here. */
     public interface Listener {
         /**
          * A stream was stored under a key. What this throws fails the registration.
          *
-         * @param key the key
+         * @param key        the key
+         * @param resumption whether it is new, resumed or reset
          */
-        void connected(ConnectionKey key);
+        void connected(ConnectionKey key, Resumption resumption);
 
         /**
          * A stream left, exactly once per removal. What this throws is logged and goes no further.
@@ -85,7 +54,7 @@ public final class Engine {
     }
 
     private final ConnectionStore store;
-    private final Settings settings;
+    private final EngineSettings settings;
     private final Listener listener;
     /** Starts the cluster, with {@code sfere.cluster.type=nats}; else null. */
     private final BiFunction<ConnectionStore, Cluster.LocalDelivery, Cluster> clusterStarter;
@@ -95,6 +64,8 @@ public final class Engine {
     private final Set<Stream> leftToRuntime = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Stamps, keeps and queues events in one order; knows what a reconnecting client is owed. */
+    private final Sequencer sequencer;
     private volatile DeliveryThreads threads;
     private volatile Heartbeats heartbeats;
     /** The other instances, once started with a cluster; else null. */
@@ -114,12 +85,13 @@ public final class Engine {
      * @param listener       told of registrations and removals
      * @param clusterStarter starts the cluster from the store and the local delivery, or null for none
      */
-    public Engine(ConnectionStore store, Settings settings, Listener listener,
+    public Engine(ConnectionStore store, EngineSettings settings, Listener listener,
                   BiFunction<ConnectionStore, Cluster.LocalDelivery, Cluster> clusterStarter) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.clusterStarter = clusterStarter;
+        this.sequencer = new Sequencer(settings, System::nanoTime);
     }
 
     /**
@@ -184,15 +156,7 @@ public final class Engine {
 
     private int deliverLocally(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
                                OutboundSseEvent[] events) {
-        int[] reached = new int[1];
-        store.forEach(pattern, (key, connection) -> {
-            if ((excludeKeys == null || !excludeKeys.contains(key))
-                    && (excludePattern == null || !excludePattern.matches(key))
-                    && connection instanceof Stream stream && stream.send(events)) {
-                reached[0]++;
-            }
-        });
-        return reached[0];
+        return sequencer.deliver(store, new History.Selection(pattern, excludeKeys, excludePattern), events);
     }
 
     /**
@@ -208,26 +172,39 @@ public final class Engine {
     }
 
     /**
-     * Stores a sink under a key and tells the listener. Until {@link #opened} the request thread's own writes go
-     * out at once and other threads' events wait. If the listener throws, the connection is taken out again as by
-     * {@link #requestFailed}, and the exception reaches the caller.
+     * Stores a sink under a key as a new stream; see {@link #register(ConnectionKey, SseEventSink, String)}.
      *
      * @param key  the key
      * @param sink the runtime's sink
      * @return the stored connection
      */
     public Connection register(ConnectionKey key, SseEventSink sink) {
+        return register(key, sink, null);
+    }
+
+    /**
+     * Stores a sink under a key, new, or resumed from the last event its client received, and tells the listener.
+     * Until {@link #opened} every event for it waits. If the listener throws, the connection is taken out again as
+     * by {@link #requestFailed}, and the exception reaches the caller.
+     *
+     * @param key         the key
+     * @param sink        the runtime's sink
+     * @param lastEventId the id of the last event the client received ({@code Last-Event-ID}), or null
+     * @return the stored connection
+     */
+    public Connection register(ConnectionKey key, SseEventSink sink, String lastEventId) {
         start();
         Stream stream = Stream.of(sink, threads.delivery(), settings.queueSize(), this::onGiveUp);
-        // Before the store makes it visible: other threads' events wait until the resource method returns.
+        // Before the store makes it visible: events wait until the resource method returns.
         stream.opening();
         store.store(key, stream);
         Cluster current = cluster;
         if (current != null) {
             current.registered(key);
         }
+        Resumption resumption = sequencer.begin(stream, key, lastEventId);
         try {
-            listener.connected(key);
+            listener.connected(key, resumption);
         } catch (RuntimeException | Error e) {
             requestFailed(stream);
             throw e;
@@ -238,6 +215,30 @@ public final class Engine {
             store.purge(stream, EvictionCause.SHUTDOWN);
         }
         return stream;
+    }
+
+    /**
+     * Whether a client reconnecting under a key with this last event id had its stream ended on purpose (the id is
+     * that of the {@code sfere-close} event that ended it): then it must not be registered again, and is answered
+     * {@code 204 No Content}, which stops a standard {@code EventSource} for good.
+     *
+     * @param key         the key
+     * @param lastEventId the id the client presented, or null
+     * @return true if the stream stays ended
+     */
+    public boolean ended(ConnectionKey key, String lastEventId) {
+        start();
+        return lastEventId != null && sequencer.ended(key, lastEventId);
+    }
+
+    /**
+     * How a connection of this engine began.
+     *
+     * @param connection a connection {@link #register} returned
+     * @return new, resumed or reset; null for another kind of connection
+     */
+    public Resumption resumption(Connection connection) {
+        return connection instanceof Stream stream ? stream.resumption() : null;
     }
 
     /**
@@ -264,16 +265,25 @@ public final class Engine {
     }
 
     private void onGiveUp(Stream stream, EvictionCause cause) {
-        store.purge(stream, cause);
+        if (!sequencer.deferIfDelivering(() -> store.purge(stream, cause))) {
+            store.purge(stream, cause);
+        }
     }
 
     private void onRemoval(ConnectionKey key, Connection connection, EvictionCause cause) {
+        // Observers may broadcast: not in the middle of another delivery on this thread.
+        if (!sequencer.deferIfDelivering(() -> removed(key, connection, cause))) {
+            removed(key, connection, cause);
+        }
+    }
+
+    private void removed(ConnectionKey key, Connection connection, EvictionCause cause) {
         Cluster current = cluster;
         if (current != null) {
             current.removed(key);
         }
         if (connection instanceof Stream stream && !leftToRuntime.remove(stream)) {
-            close(stream, cause);
+            close(stream, key, cause);
         }
         if (cause == EvictionCause.SIZE && fullLogged.compareAndSet(false, true)) {
             // Open streams leaving for room is seldom what an operator wants, and nothing else would say so.
@@ -289,11 +299,17 @@ public final class Engine {
     }
 
     /**
-     * Closes a removed stream: off the caller's thread, since a runtime may block in closing a stream whose client
-     * stopped reading and a broadcast must never wait for that; on the caller's thread at shutdown, so that the
-     * server need not wait for open streams. A close still waiting for a delivery thread at shutdown is done then.
+     * Closes a removed stream. One the library ended on purpose ({@code EXPLICIT}, {@code REPLACED}, {@code SIZE})
+     * gets {@code sfere-close} as its last event, written by a delivery thread, which then closes it. Others close
+     * off the caller's thread, since a runtime may block in closing a stream whose client stopped reading and a
+     * broadcast must never wait for that; on the caller's thread at shutdown, so that the server need not wait for
+     * open streams. A close still waiting for a delivery thread at shutdown is done then.
      */
-    private void close(Stream stream, EvictionCause cause) {
+    private void close(Stream stream, ConnectionKey key, EvictionCause cause) {
+        if ((cause == EvictionCause.EXPLICIT || cause == EvictionCause.REPLACED || cause == EvictionCause.SIZE)
+                && !stopped.get() && sequencer.end(stream, key, cause)) {
+            return;
+        }
         if (cause != EvictionCause.SHUTDOWN) {
             try {
                 threads.delivery().execute(new Closing(stream));
@@ -338,6 +354,9 @@ public final class Engine {
                 // A stream removed just before, whose close no delivery thread took up: left open, the server
                 // would wait for it.
                 closing.run();
+            } else if (dropped instanceof Drain drain) {
+                // Writes no thread took up, perhaps a stream's last event before it closes: it closes now.
+                drain.stream().close();
             }
         }
     }

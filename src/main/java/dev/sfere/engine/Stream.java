@@ -1,13 +1,14 @@
 package dev.sfere.engine;
 
 import dev.sfere.EvictionCause;
+import dev.sfere.Resumption;
 import dev.sfere.spi.Connection;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,30 +17,17 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One registered SSE stream: the sink, a bounded queue of events on their way to it, and the knowledge of whether
- * it has been given up.
+ * One registered SSE stream: the sink, a bounded queue of events on their way to it, and whether it was given up.
  *
- * <p><b>Delivery.</b> {@link #send} puts the events at the end of the stream's queue and returns; a task on the
- * connection's executor writes queued events in order, one stream per task, so a client that reads slowly holds up
- * only its own queue and never the sender. When more events would wait than the queue's capacity, the connection is
- * given up with cause {@link EvictionCause#SLOW} and its queue dropped, so a client that stopped reading cannot make
- * the application hold memory without limit. With {@code Runnable::run} as the executor, the events are written on
- * the sending thread (by whichever sender found the queue idle).
+ * <p>{@link #send} queues events and returns; a task on the executor writes them in order, so a client that reads
+ * slowly holds up only its own queue. More events than the capacity give the stream up as {@link EvictionCause#SLOW}
+ * and drop its queue; a write that fails (see {@link SinkWrites}) gives it up as {@link EvictionCause#CLOSED}. The
+ * give-up handler is called at most once, never with the lock held, on the thread that noticed.
  *
- * <p><b>Failures.</b> Runtimes report a client that went away in three ways: {@code send} throws, {@code send}
- * returns a stage that fails (or, in older Jersey, completes with the exception as its value), or the sink reports
- * {@link SseEventSink#isClosed()} afterwards. A connection watches for all three and gives itself up, once, with
- * cause {@link EvictionCause#CLOSED}.
- *
- * <p><b>Opening.</b> While the resource method that opened the stream still runs ({@link #opening()} until
- * {@link #opened()}), that request thread writes its own events at once, and events sent from other threads wait in
- * the queue: runtimes cannot mix the request thread's blocking writes with other threads' writes (Open Liberty fails
- * the request's own write), and the stream's own first events come first that way.
- *
- * <p>Stores compare connections by identity. Thread-safe: the events of one {@link #send} call are queued together,
- * so they arrive together and in order. The give-up handler is called at most once, never while a lock of the
- * connection is held, on the thread that noticed: the sender's for {@code SLOW}, the writing thread's or the
- * runtime's I/O thread's for {@code CLOSED}.
+ * <p>While the resource method that opened the stream runs ({@link #opening()} until {@link #opened()}), events
+ * wait; {@link #begin} sets what comes first (a reset, or the replay of what a resuming client missed).
+ * {@link #finish} ends the stream after one last event. Stores compare streams by identity. Thread-safe: the events
+ * of one {@link #send} call are queued together.
  */
 final class Stream extends Connection {
 
@@ -58,22 +46,28 @@ final class Stream extends Connection {
     /** Guarded by {@code this}: a task that writes the queue is scheduled or running. */
     private boolean writing;
     /**
-     * Guarded by {@code this}: a thread is handing an event to the sink (a delivery task, or the request thread while
-     * the stream opens), and closes the stream itself if {@link #close()} comes meanwhile.
+     * Guarded by {@code this}: a delivery task is handing an event to the sink, and closes the stream itself if
+     * {@link #close()} comes meanwhile.
      */
     private boolean inWrite;
     /** Guarded by {@code this}: {@link #close()} came during a write; the writing thread closes the stream. */
     private boolean closeRequested;
-    /** Guarded by {@code this}: the request thread that opened the stream, while its resource method runs. */
-    private Thread opener;
+    /** Guarded by {@code this}: the resource method that opened the stream still runs; events wait. */
+    private boolean opening;
+    /** Guarded by {@code this}: {@link #finish} was called; once its last event is written, the stream closes. */
+    private boolean ending;
     /** The delivery write in progress, as the {@link WriteWatch} sees it. */
     private final InFlight inFlight = new InFlight();
+    /** Guarded by {@code this}: the reconnection delay to put on the next event of the library's, or -1. */
+    private long retry = -1;
+    /** Guarded by {@code this}: how the stream began. */
+    private Resumption resumption = Resumption.NEW;
 
     /**
      * Wraps a sink whose events are written on an executor, through a queue of bounded size.
      *
      * @param sink     the runtime's sink
-     * @param executor where queued events are written; {@code Runnable::run} writes on the sending thread
+     * @param executor where queued events are written
      * @param capacity how many events may wait; a send that would exceed it gives the connection up as
      *                 {@link EvictionCause#SLOW}
      * @param onGiveUp called once, with this connection and {@link EvictionCause#CLOSED} or
@@ -118,50 +112,27 @@ final class Stream extends Connection {
         if (done.get()) {
             return false;
         }
-        boolean start;
-        boolean direct = false;
+        boolean start = false;
+        boolean overflow = false;
         synchronized (this) {
-            if (opener == Thread.currentThread()) {
-                if (done.get()) {
-                    // Closed since the check above: nothing may be written any more.
-                    return false;
-                }
-                inWrite = direct = true;
-                start = false;
-            } else if (!enqueue(events)) {
-                start = false;
-                events = null;
+            if (ending) {
+                return false;
+            }
+            if (!enqueue(events)) {
+                overflow = true;
             } else {
-                start = opener == null && !writing;
+                start = !opening && !writing;
                 writing |= start;
             }
         }
-        if (events == null) {
+        if (overflow) {
             giveUp(EvictionCause.SLOW, null);
             return false;
         }
         if (start) {
             schedule();
         }
-        if (!direct) {
-            return !done.get();
-        }
-        // The opening request's own events are written now, ahead of what other threads queued meanwhile, and
-        // outside the lock: only this thread can change the opener.
-        boolean written = false;
-        try {
-            written = writeAll(events);
-        } finally {
-            boolean close;
-            synchronized (this) {
-                inWrite = false;
-                close = takeCloseRequest();
-            }
-            if (close) {
-                closeSink();
-            }
-        }
-        return written && !done.get();
+        return !done.get();
     }
 
     /** Called with the lock held: queues the events, or empties the queue and answers false when they do not fit. */
@@ -180,31 +151,44 @@ final class Stream extends Connection {
         return true;
     }
 
-    private boolean writeAll(OutboundSseEvent[] events) {
-        for (OutboundSseEvent event : events) {
-            if (!write(event)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
-     * Marks the stream as still being opened by the current (request) thread: events sent from other threads wait
-     * until {@link #opened()}.
+     * Marks the stream as being opened: events wait in the queue, whichever thread sends them, until
+     * {@link #opened()}. Runtimes cannot mix the request thread's writes with other threads' (Open Liberty fails the
+     * request's own write), and the queue keeps every event in the order the engine stamped it.
      */
     synchronized void opening() {
-        opener = Thread.currentThread();
+        opening = true;
     }
 
     /**
-     * Marks the stream as open: events that other threads sent while it was opening are written now, in the order
-     * they were sent. Called by the library when the resource method that opened the stream returns.
+     * Sets how the stream begins, before {@link #opened()}: a reset, or the replay of what the client missed (which
+     * holds every event queued since the stream was stored, so it replaces them; the history, not the queue's
+     * capacity, bounds it); then, with no replay, what was queued. The first event of the library's carries the
+     * reconnection delay ({@code retryMillis}, -1 for none).
+     */
+    synchronized void begin(Resumption how, OutboundSseEvent reset, List<Stamped> replay, long retryMillis) {
+        resumption = how;
+        retry = retryMillis;
+        ArrayDeque<OutboundSseEvent> begun = new ArrayDeque<>();
+        if (reset != null) {
+            begun.add(reset);
+        }
+        if (replay != null) {
+            begun.addAll(replay);
+        } else if (queue != null) {
+            begun.addAll(queue);
+        }
+        queue = begun;
+    }
+
+    /**
+     * Marks the stream as open: events that were sent while it was opening are written now, in order. Called by the
+     * library when the resource method that opened the stream returns.
      */
     void opened() {
         boolean start;
         synchronized (this) {
-            opener = null;
+            opening = false;
             start = !writing && queue != null && !queue.isEmpty();
             writing |= start;
         }
@@ -214,9 +198,37 @@ final class Stream extends Connection {
         }
     }
 
+    /**
+     * Ends the stream with a last event: what still waits is dropped, the event is written after any write in
+     * progress, and then the stream is closed. Sends after this are refused. Does not call the give-up handler.
+     *
+     * @param last the last event
+     * @return false if the stream was already done or ending
+     */
+    boolean finish(OutboundSseEvent last) {
+        boolean start;
+        synchronized (this) {
+            if (done.get() || ending) {
+                return false;
+            }
+            ending = true;
+            if (queue == null) {
+                queue = new ArrayDeque<>(1);
+            }
+            queue.clear();
+            queue.addLast(last);
+            start = !opening && !writing;
+            writing |= start;
+        }
+        if (start) {
+            schedule();
+        }
+        return true;
+    }
+
     private void schedule() {
         try {
-            executor.execute(this::drain);
+            executor.execute(new Drain(this));
         } catch (RejectedExecutionException e) {
             // The executor is shut down: nobody is left to write this stream.
             boolean close;
@@ -235,7 +247,7 @@ final class Stream extends Connection {
      * Writes queued events, one at a time and never holding the lock while writing, until none is left or the
      * connection is done (a failed write gives it up, so the next turn drops the rest).
      */
-    private void drain() {
+    void drain() {
         WriteWatch.Slot slot = WriteWatch.current();
         if (slot != null) {
             slot.stream = this;
@@ -247,13 +259,18 @@ final class Stream extends Connection {
             synchronized (this) {
                 inWrite = false;
                 recovered = slot != null && inFlight.end();
-                event = done.get() || queue == null ? null : queue.pollFirst();
+                event = done.get() || queue == null ? null : withRetry(queue.pollFirst());
                 if (event == null) {
                     writing = false;
                     if (done.get() && queue != null) {
                         queue.clear();
                     }
-                    close = takeCloseRequest();
+                    // Ending, and its last event written (or the stream given up meanwhile, which no longer reaches
+                    // the store, as the stream left it when it was ended): close it now.
+                    close = takeCloseRequest() | ending;
+                    if (ending) {
+                        done.set(true);
+                    }
                 } else {
                     inWrite = true;
                     close = false;
@@ -294,7 +311,17 @@ final class Stream extends Connection {
         return finding.newlyStalled;
     }
 
-    /** Called with the lock held: whether a close waited for the write in progress, which is now over. */
+    /** With the lock held: the event, with the reconnection delay if it is the first that can carry it. */
+    private OutboundSseEvent withRetry(OutboundSseEvent event) {
+        long millis = retry;
+        if (millis < 0 || !(event instanceof Retrying carrier)) {
+            return event;
+        }
+        retry = -1;
+        return carrier.withRetry(millis);
+    }
+
+    /** With the lock held: whether a close waited for the write in progress, which is now over. */
     private boolean takeCloseRequest() {
         boolean requested = closeRequested;
         closeRequested = false;
@@ -302,61 +329,31 @@ final class Stream extends Connection {
     }
 
     private boolean write(OutboundSseEvent event) {
-        CompletionStage<?> stage;
-        try {
-            stage = sink.send(event);
-        } catch (RuntimeException e) {
-            giveUp(EvictionCause.CLOSED, e);
+        if (!SinkWrites.write(sink, event, error -> giveUp(EvictionCause.CLOSED, error))) {
             return false;
-        }
-        if (sink.isClosed()) {
-            giveUp(EvictionCause.CLOSED, null);
-            return false;
-        }
-        if (stage != null) {
-            stage.whenComplete((value, error) -> {
-                if (error != null) {
-                    giveUp(EvictionCause.CLOSED, error);
-                } else if (value instanceof Throwable thrown) {
-                    giveUp(EvictionCause.CLOSED, thrown);
-                }
-            });
         }
         lastWriteNanos = System.nanoTime();
         return !done.get();
     }
 
-    /**
-     * When a write was last handed to the runtime, or the connection was created or opened, in
-     * {@link System#nanoTime()}.
-     *
-     * @return the time
-     */
+    /** When a write was last handed to the runtime, or the stream was made or opened, in {@code nanoTime}. */
     long lastWriteNanos() {
         return lastWriteNanos;
     }
 
-    /**
-     * Tells whether the connection has been given up (a write failed, or its queue overflowed) or closed.
-     *
-     * @return true once nothing more will be written to the stream
-     */
+    /** True once nothing more will be written: given up (a write failed, the queue overflowed) or closed. */
     boolean hasFailed() {
         return done.get();
     }
 
-    /**
-     * How many events wait in the queue, not counting one being written.
-     *
-     * @return the count
-     */
+    /** How many events wait in the queue, not counting one being written. */
     synchronized int queued() {
         return queue == null ? 0 : queue.size();
     }
 
     /**
-     * Closes the stream and drops the events still waiting, never waiting for a write: a thread writing to the
-     * stream (a delivery task, or the request thread while the stream opens) closes it once its write returns, since
+     * Closes the stream and drops the events still waiting, never waiting for a write: a delivery task writing to
+     * the stream closes it once its write returns, since
      * runtimes make a close wait for a blocked write. A delivery task still waiting for a thread then writes nothing.
      * A failure to close is swallowed. Does not call the give-up handler.
      */
@@ -390,6 +387,10 @@ final class Stream extends Connection {
             LOG.log(Level.FINE, error, () -> "Sfere: giving up a stream (" + cause + ")");
             onGiveUp.accept(this, cause);
         }
+    }
+
+    synchronized Resumption resumption() {
+        return resumption;
     }
 
     @Override

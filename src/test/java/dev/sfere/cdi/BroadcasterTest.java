@@ -61,16 +61,23 @@ class BroadcasterTest {
         FakeSink before = new FakeSink(FakeSink.Mode.HEALTHY);
         FakeSink broken = new FakeSink(failure);
         FakeSink after = new FakeSink(FakeSink.Mode.HEALTHY);
-        register("a", before);
-        register("b", broken);
-        register("c", after);
+        Connection a = register("a", before);
+        Connection bc = register("b", broken);
+        Connection c = register("c", after);
 
         int reached = broadcaster.broadcast(KeyPattern.all(), "note", "hello");
 
-        assertThat(reached).isEqualTo(2);
+        // Queued on all three while their resource methods run; written, and the broken one found, once they return.
+        assertThat(reached).isEqualTo(3);
+        assertThat(before.sent).isEmpty();
+        Streams.opened(a);
+        Streams.opened(bc);
+        Streams.opened(c);
+        ConnectionKey b = ConnectionKey.of("default", "room", "b");
+        await("written, and b purged").atMost(Duration.ofSeconds(5)).until(() -> before.sent.size() == 1
+                && after.sent.size() == 1 && !store.keys().contains(b) && !evictions.seen().isEmpty());
         assertThat(before.sent).hasSize(1);
         assertThat(after.sent).hasSize(1);
-        ConnectionKey b = ConnectionKey.of("default", "room", "b");
         assertThat(store.keys()).doesNotContain(b).hasSize(2);
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(b, EvictionCause.CLOSED));
         await("the broken stream closed").atMost(Duration.ofSeconds(5)).until(broken::isClosed);
@@ -107,9 +114,13 @@ class BroadcasterTest {
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(b, EvictionCause.CLOSED));
     }
 
-    /** Regression: on Open Liberty, writes from other threads while the opening request still ran lost streams. */
+    /**
+     * Regression: on Open Liberty, writes from other threads while the opening request still ran lost streams. Every
+     * event waits until the resource method returns, the request's own too, so that all go out in the order they
+     * were stamped, with increasing ids.
+     */
     @Test
-    void openingStream_othersEventsWaitUntilTheResourceMethodReturns() throws Exception {
+    void openingStream_eventsWaitUntilTheResourceMethodReturns_thenGoOutInStampedOrder() throws Exception {
         FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
         Connection opening = register("new", sink);
         ConnectionKey key = ConnectionKey.of("default", "room", "new");
@@ -120,23 +131,26 @@ class BroadcasterTest {
         assertThat(sink.sent).isEmpty();
 
         broadcaster.send(key, "participants", "[]");
-        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants");
+        assertThat(sink.sent).isEmpty();
 
         Streams.opened(opening);
-        await("the held event written").atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 2);
-        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "joined");
+        await("the held events written").atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 2);
+        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("joined", "participants");
         Thread after = new Thread(() -> broadcaster.send(key, "message", "direct"));
         after.start();
         after.join();
         await("the later event written").atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 3);
-        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "joined", "message");
+        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("joined", "participants", "message");
+        assertThat(sink.sent).extracting(e -> Long.parseLong(e.getId().substring(e.getId().lastIndexOf('-') + 1)))
+                .isSorted().doesNotHaveDuplicates();
     }
 
     @Test
     void send_toFailingStream_returnsZeroAndPurgesOnce() {
-        register("x", new FakeSink(FakeSink.Mode.THROWS));
+        Streams.opened(register("x", new FakeSink(FakeSink.Mode.THROWS)));
         ConnectionKey x = ConnectionKey.of("default", "room", "x");
-        assertThat(broadcaster.send(x, "note", "one")).isZero();
+        broadcaster.send(x, "note", "one");
+        await("the failed write seen").atMost(Duration.ofSeconds(5)).until(() -> !evictions.seen().isEmpty());
         assertThat(broadcaster.send(x, "note", "two")).isZero();
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(x, EvictionCause.CLOSED));
     }
@@ -144,10 +158,11 @@ class BroadcasterTest {
     @Test
     void observer_canBroadcastToTheRemainingFromInsideTheEvent() {
         FakeSink alice = new FakeSink(FakeSink.Mode.HEALTHY);
-        register("alice", alice);
-        register("bob", new FakeSink(FakeSink.Mode.FAILED_STAGE));
+        Streams.opened(register("alice", alice));
+        Streams.opened(register("bob", new FakeSink(FakeSink.Mode.FAILED_STAGE)));
         evictions.announce();
         broadcaster.broadcast(KeyPattern.all(), "note", "hi");
+        await("both written").atMost(Duration.ofSeconds(5)).until(() -> alice.sent.size() == 2);
         assertThat(alice.sent).extracting(e -> e.getName() + "=" + OutboundEvents.dataText(e))
                 .containsExactlyInAnyOrder("note=hi", "left=bob");
     }
@@ -155,10 +170,12 @@ class BroadcasterTest {
     @Test
     void replacedConnection_isClosedAndReported() {
         FakeSink first = new FakeSink(FakeSink.Mode.HEALTHY);
-        register("same", first);
+        Streams.opened(register("same", first));
         register("same", new FakeSink(FakeSink.Mode.HEALTHY));
         // Closed off the caller's thread, so a runtime that blocks in close cannot hold up the caller.
         await("the replaced stream closed").atMost(Duration.ofSeconds(5)).until(first::isClosed);
+        assertThat(first.sent).extracting(e -> e.getName() + " " + OutboundEvents.dataText(e))
+                .containsExactly("sfere-close {\"cause\":\"replaced\"}");
         assertThat(evictions.seen()).containsExactly(
                 new SfereEvicted(ConnectionKey.of("default", "room", "same"), EvictionCause.REPLACED));
     }
@@ -166,10 +183,12 @@ class BroadcasterTest {
     @Test
     void explicitPurge_closesTheStreamAndReportsExplicit() {
         FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
-        register("gone", sink);
+        Streams.opened(register("gone", sink));
         ConnectionKey gone = ConnectionKey.of("default", "room", "gone");
         assertThat(store.purge(gone)).isTrue();
         await("the purged stream closed").atMost(Duration.ofSeconds(5)).until(sink::isClosed);
+        assertThat(sink.sent).extracting(e -> e.getName() + " " + OutboundEvents.dataText(e))
+                .containsExactly("sfere-close {\"cause\":\"explicit\"}");
         assertThat(evictions.seen()).containsExactly(new SfereEvicted(gone, EvictionCause.EXPLICIT));
     }
 

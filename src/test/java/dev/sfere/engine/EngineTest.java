@@ -29,12 +29,12 @@ class EngineTest {
 
     private final ConnectionStore store = Stores.memory();
     private final List<String> told = new CopyOnWriteArrayList<>();
-    private static final Engine.Settings SETTINGS = new Engine.Settings(Duration.ZERO, 10, 4, 100, Duration.ofSeconds(5));
+    private static final EngineSettings SETTINGS = new EngineSettings(Duration.ZERO, 10, 4, 100, Duration.ofSeconds(5));
 
     private final Engine engine = new Engine(store, SETTINGS,
             new Engine.Listener() {
                 @Override
-                public void connected(ConnectionKey key) {
+                public void connected(ConnectionKey key, dev.sfere.Resumption resumption) {
                     told.add("connected " + key.id());
                 }
 
@@ -89,7 +89,7 @@ class EngineTest {
     void aListenerThatThrowsOnConnect_failsTheRegistrationAndLeavesNothingStored() {
         Engine refusing = new Engine(store, SETTINGS, new Engine.Listener() {
             @Override
-            public void connected(ConnectionKey key) {
+            public void connected(ConnectionKey key, dev.sfere.Resumption resumption) {
                 throw new IllegalStateException("refused " + key.id());
             }
 
@@ -121,7 +121,7 @@ class EngineTest {
 
     @Test
     void settings_refuseAQueueSizeBelowOne_namingIt() {
-        assertThatThrownBy(() -> new Engine.Settings(Duration.ZERO, 0, 4, 100, Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> new EngineSettings(Duration.ZERO, 0, 4, 100, Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queueSize");
     }
 }

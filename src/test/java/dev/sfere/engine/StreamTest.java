@@ -163,23 +163,22 @@ class StreamTest {
     }
 
     @Test
-    void closeWhileTheOpenerWrites_returnsAtOnce_andTheOpenerClosesWhenItsWriteReturns() throws Exception {
+    void finish_dropsWhatWaits_writesTheLastEventAfterTheWriteInProgress_thenCloses() throws Exception {
         Sink sink = new Sink();
         sink.block = new CountDownLatch(1);
         Stream connection = Stream.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
-        CompletableFuture<Boolean> opener = CompletableFuture.supplyAsync(() -> {
-            connection.opening();
-            return connection.send(event(1));
-        }, pool);
+        connection.send(event(1), event(2));
         assertThat(sink.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
-        // As when the stream is replaced, purged or found slow while its resource method still writes.
-        assertTimeoutPreemptively(Duration.ofSeconds(2), connection::close);
-        assertThat(sink.isClosed()).as("not while the request thread's write is blocked").isFalse();
+        // As when the stream is purged or replaced while a write to it is blocked.
+        assertThat(connection.finish(event(9))).isTrue();
+        assertThat(connection.send(event(3))).as("sends after the end are refused").isFalse();
+        assertThat(connection.finish(event(10))).as("ended once").isFalse();
+        assertThat(sink.isClosed()).isFalse();
 
         sink.block.countDown();
-        assertThat(opener.get(5, TimeUnit.SECONDS)).as("the send reports the stream closed").isFalse();
-        assertThat(sink.isClosed()).as("closed by the request thread after its write").isTrue();
+        await("closed after its last event").atMost(Duration.ofSeconds(5)).until(sink::isClosed);
+        assertThat(data(sink)).containsExactly("1", "9");
         assertThat(sink.closes).isEqualTo(1);
         assertThat(givenUp).isEmpty();
     }
@@ -202,7 +201,7 @@ class StreamTest {
     }
 
     @Test
-    void whileOpening_theOpenerWritesAtOnce_othersWaitUntilOpened() throws Exception {
+    void whileOpening_everyEventWaits_untilOpened_thenInTheOrderSent() throws Exception {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
         Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
@@ -211,16 +210,14 @@ class StreamTest {
         Thread other = new Thread(() -> connection.send(event(1)));
         other.start();
         other.join();
+        assertThat(connection.send(event(0))).isTrue();
         assertThat(sink.written).isEmpty();
         assertThat(tasks).as("nothing scheduled while the request runs").isEmpty();
-
-        assertThat(connection.send(event(0))).isTrue();
-        assertThat(data(sink)).containsExactly("0");
 
         connection.opened();
         assertThat(tasks).hasSize(1);
         tasks.poll().run();
-        assertThat(data(sink)).containsExactly("0", "1");
+        assertThat(data(sink)).containsExactly("1", "0");
     }
 
     @Test

@@ -26,17 +26,22 @@ final class SseClient implements AutoCloseable {
     private final Socket socket;
     private final List<SseEvent> events = new CopyOnWriteArrayList<>();
     private final List<String> comments = new CopyOnWriteArrayList<>();
+    /** The last event id when each event was dispatched, parallel to {@link #events}. */
+    private final List<String> ids = new CopyOnWriteArrayList<>();
+    private volatile long retry = -1;
     private volatile int status;
     private volatile boolean lastChunk;
     private volatile boolean ended;
     private volatile boolean closedByTest;
 
-    private SseClient(URI base, String path) throws IOException {
+    private SseClient(URI base, String path, String lastEventId) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
         OutputStream out = socket.getOutputStream();
         out.write(("GET /" + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
-                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "\r\nAccept: text/event-stream\r\n"
+                + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n")
+                + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         InputStream in = socket.getInputStream();
         SseParser parser = new SseParser(new Reader());
@@ -66,8 +71,17 @@ final class SseClient implements AutoCloseable {
      * @param path the path and query after the first slash, as sent
      */
     static SseClient open(URI base, String path) {
+        return open(base, path, null);
+    }
+
+    /**
+     * Opens a stream as an {@code EventSource} reconnects: with the id of the last event it received.
+     *
+     * @param lastEventId the {@code Last-Event-ID} header, or null for none
+     */
+    static SseClient open(URI base, String path, String lastEventId) {
         try {
-            return new SseClient(base, path);
+            return new SseClient(base, path, lastEventId);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + base + path, e);
         }
@@ -89,6 +103,21 @@ final class SseClient implements AutoCloseable {
 
     boolean saw(String name, String data) {
         return events.contains(new SseEvent(name, data));
+    }
+
+    /** The last event id when each event was dispatched, in order. */
+    List<String> ids() {
+        return List.copyOf(ids);
+    }
+
+    /** The last event id, as an {@code EventSource} would send it on a reconnect, or null. */
+    String lastEventId() {
+        return ids.isEmpty() ? null : ids.get(ids.size() - 1);
+    }
+
+    /** The last {@code retry:} received, in milliseconds, or -1. */
+    long retry() {
+        return retry;
     }
 
     /** Comment lines (heartbeats), without the colon. */
@@ -136,7 +165,19 @@ final class SseClient implements AutoCloseable {
 
         @Override
         public void event(String name, String data) {
+            event(name, data, null);
+        }
+
+        @Override
+        public void event(String name, String data, String lastEventId) {
+            // The id first: a test that sees the event must find its id.
+            ids.add(lastEventId);
             events.add(new SseEvent(name, data));
+        }
+
+        @Override
+        public void retry(long millis) {
+            retry = millis;
         }
 
         @Override

@@ -20,6 +20,18 @@ final class SseParser {
         /** A dispatched event: its name ({@code message} when the stream named none) and its data lines joined. */
         void event(String name, String data);
 
+        /**
+         * An event, with the last event id as an {@code EventSource} holds it when the event is dispatched (the id of
+         * this event, or of the last one before it that had one); by default, {@link #event(String, String)}.
+         */
+        default void event(String name, String data, String lastEventId) {
+            event(name, data);
+        }
+
+        /** A {@code retry:} field, in milliseconds. */
+        default void retry(long millis) {
+        }
+
         /** A comment line, without the colon and one space after it. */
         void comment(String text);
 
@@ -139,6 +151,10 @@ final class SseParser {
             listener.comment(value(text, 1));
         } else if (text.startsWith("event:")) {
             eventName = value(text, 6);
+        } else if (text.startsWith("id:")) {
+            lastEventId = value(text, 3);
+        } else if (text.startsWith("retry:")) {
+            listener.retry(Long.parseLong(value(text, 6).trim()));
         } else if (text.startsWith("data:")) {
             String data = value(text, 5);
             eventData = eventData == null ? data : eventData + "\n" + data;
@@ -149,13 +165,16 @@ final class SseParser {
         return line.startsWith(" ", from) ? line.substring(from + 1) : line.substring(from);
     }
 
+    /** The last event id, kept across events as {@code EventSource} keeps it. */
+    private String lastEventId;
+
     private void dispatch() {
         String name = eventName == null ? "message" : eventName;
         String data = eventData;
         eventName = null;
         eventData = null;
         if (data != null) {
-            listener.event(name, data);
+            listener.event(name, data, lastEventId);
         }
     }
 }

@@ -253,9 +253,22 @@ final class TestServer implements BeforeAllCallback, AfterAllCallback, AfterEach
         }
     }
 
-    /** Weld with discovery off, which also skips service-loaded extensions: the library's is added by hand. */
+    /**
+     * Weld with discovery off, which also skips service-loaded extensions: the library's is added by hand, and
+     * Jersey's that makes {@code @Inject HttpHeaders} work, through which the library reads {@code Last-Event-ID}.
+     */
     private static Weld weld() {
-        return new Weld().disableDiscovery().addExtension(new SfereExtension());
+        Weld weld = new Weld().disableDiscovery().addExtension(new SfereExtension());
+        try {
+            // Not public; Weld would make it reflectively, as this does.
+            var inject = Class.forName("org.glassfish.jersey.ext.cdi1x.inject.internal.InjectExtension")
+                    .getDeclaredConstructor();
+            inject.setAccessible(true);
+            weld.addExtension((jakarta.enterprise.inject.spi.Extension) inject.newInstance());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Jersey's CDI injection extension is missing from the test classpath", e);
+        }
+        return weld;
     }
 
     private static SmallRyeConfig registerConfig(Map<String, String> properties) {

@@ -1,0 +1,219 @@
+package dev.sfere.engine;
+
+import dev.sfere.ConnectionKey;
+import dev.sfere.EvictionCause;
+import dev.sfere.Resumption;
+import dev.sfere.spi.ConnectionStore;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The order of delivery, and what a reconnecting client is owed. One lock is held while events are stamped with
+ * their sequence numbers, kept in the {@link History} and queued on every stream they select; so the ids one stream
+ * receives strictly increase, two streams never receive two events in different orders, and a resuming stream's
+ * replay meets the live events with nothing missed or repeated at the seam.
+ *
+ * <p>Broadcasts from many threads therefore queue their events one after another (queuing is cheap; the writes
+ * happen later, on the delivery threads). What the lock's holder sets off that could deliver again (a stream given
+ * up, a removal and its observers) is deferred until the lock is released, so that no delivery starts inside
+ * another.
+ *
+ * <p>It also remembers, for as long as a client may resume, the ids of the {@code sfere-close} events it wrote, so
+ * that a client reconnecting with one is told its stream ended for good.
+ */
+final class Sequencer {
+
+    private static final Logger LOG = Logger.getLogger(Sequencer.class.getName());
+    /** The most ends remembered at once: beyond it, the oldest is forgotten (its client would then be reset). */
+    static final int MAX_ENDS = 100_000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}: what to run once it is released. */
+    private final List<Runnable> deferred = new ArrayList<>();
+    private final History history;
+    private final LongSupplier clock;
+    private final long endsNanos;
+    private final long retryMillis;
+    /** Guarded by {@link #lock}: the ids of {@code sfere-close} events, oldest first. */
+    private final Map<String, End> ends = new LinkedHashMap<>();
+    private final AtomicBoolean ownIdWarned = new AtomicBoolean();
+
+    private record End(ConnectionKey key, long nanos) {
+    }
+
+    /**
+     * @param settings the engine's settings
+     * @param clock    the time in nanoseconds ({@link System#nanoTime()}, or a test's)
+     */
+    Sequencer(EngineSettings settings, LongSupplier clock) {
+        this.clock = clock;
+        long window = settings.resumeWindow().toNanos();
+        this.history = new History(EventIds.fresh(), window, settings.historyBytes(), clock.getAsLong());
+        // Ends are remembered for the window, or, with resuming off, for the default window: a leave still sticks.
+        this.endsNanos = window > 0 ? window : EngineSettings.DEFAULT_RESUME_WINDOW.toNanos();
+        this.retryMillis = settings.retry().isZero() ? -1 : settings.retry().toMillis();
+    }
+
+    /**
+     * Stamps events, keeps them, and queues them on this instance's streams that the selection picks.
+     *
+     * @return how many streams accepted them
+     */
+    int deliver(ConnectionStore store, History.Selection selection, OutboundSseEvent[] events) {
+        warnOfOwnIds(events);
+        int[] reached = new int[1];
+        lock();
+        try {
+            Stamped[] stamped = history.append(selection, events, clock.getAsLong());
+            store.forEach(selection.pattern(), (key, connection) -> {
+                if (selection.selects(key) && connection instanceof Stream stream && stream.send(stamped)) {
+                    reached[0]++;
+                }
+            });
+        } finally {
+            unlock();
+        }
+        return reached[0];
+    }
+
+    /**
+     * Sets how a stream that was just stored begins: for a client that presented the id of the last event it
+     * received, every event for the key after it, or {@code sfere-reset} when that cannot be told in full. Its first
+     * event carries the reconnection delay.
+     *
+     * @param lastEventId the id the client presented, or null
+     * @return how it began
+     */
+    Resumption begin(Stream stream, ConnectionKey key, String lastEventId) {
+        lock();
+        try {
+            if (lastEventId == null) {
+                stream.begin(Resumption.NEW, null, null, retryMillis);
+                return Resumption.NEW;
+            }
+            EventIds.Parsed parsed = history.ids().parse(lastEventId);
+            History.Replay replay = parsed.problem() != null ? new History.Replay(List.of(), parsed.problem())
+                    : history.after(parsed.sequence(), key, clock.getAsLong());
+            if (replay.resetReason() == null) {
+                stream.begin(Resumption.RESUMED, null, replay.events(), retryMillis);
+                return Resumption.RESUMED;
+            }
+            // No id on the reset: the client keeps presenting its old one until a live event gives it a new one,
+            // and a reconnect before that is reset again, which is right, as nothing was replayed.
+            stream.begin(Resumption.RESET, LibraryEvent.reset(null, replay.resetReason()), null,
+                    retryMillis);
+            return Resumption.RESET;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Whether an id is that of the {@code sfere-close} event that ended the key's last stream, so that its client
+     * must not be registered again.
+     */
+    boolean ended(ConnectionKey key, String lastEventId) {
+        lock();
+        try {
+            forgetOldEnds(clock.getAsLong());
+            End end = ends.get(lastEventId);
+            return end != null && end.key().equals(key);
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Ends a stream the library removed on purpose with its last event, {@code sfere-close}, whose id is
+     * remembered.
+     *
+     * @return false if the stream was already done
+     */
+    boolean end(Stream stream, ConnectionKey key, EvictionCause cause) {
+        lock();
+        try {
+            long now = clock.getAsLong();
+            String id = history.mark(now);
+            if (!stream.finish(LibraryEvent.close(id, cause))) {
+                return false;
+            }
+            forgetOldEnds(now);
+            ends.put(id, new End(key, now));
+            if (ends.size() > MAX_ENDS) {
+                Iterator<String> oldest = ends.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
+            return true;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Runs an action now, or, if this thread is delivering, once it is done.
+     *
+     * @return true if it was deferred
+     */
+    boolean deferIfDelivering(Runnable action) {
+        if (!lock.isHeldByCurrentThread()) {
+            return false;
+        }
+        deferred.add(action);
+        return true;
+    }
+
+    /** The history's size and bytes, for tests and the benchmark. */
+    History history() {
+        return history;
+    }
+
+    private void forgetOldEnds(long now) {
+        Iterator<End> oldest = ends.values().iterator();
+        while (oldest.hasNext() && now - oldest.next().nanos() > endsNanos) {
+            oldest.remove();
+        }
+    }
+
+    private void lock() {
+        lock.lock();
+    }
+
+    private void unlock() {
+        List<Runnable> later = null;
+        if (lock.getHoldCount() == 1 && !deferred.isEmpty()) {
+            later = new ArrayList<>(deferred);
+            deferred.clear();
+        }
+        lock.unlock();
+        if (later != null) {
+            for (Runnable action : later) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Sfere: an action deferred until a delivery was done failed", e);
+                }
+            }
+        }
+    }
+
+    private void warnOfOwnIds(OutboundSseEvent[] events) {
+        for (OutboundSseEvent event : events) {
+            if (event.getId() != null && !(event instanceof Stamped) && ownIdWarned.compareAndSet(false, true)) {
+                LOG.warning(() -> "Sfere: an event was sent with an id of its own (\"" + event.getId() + "\"); the"
+                        + " library writes its own ids, which clients echo to resume, so that id is replaced. Put"
+                        + " the application's id in the data instead. Logged once");
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.sfere.engine;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+
+import java.lang.reflect.Type;
+
+/**
+ * An application's event with the library's id on it: made once per event delivered, and shared by every stream
+ * that receives it and by the history. Everything but the id comes from the application's event; an id of the
+ * application's own is replaced (see {@link Engine}).
+ *
+ * @param event    the application's event
+ * @param sequence its place in the history
+ * @param id       the id written on the wire
+ * @param retry    a reconnection delay in milliseconds to write with it, or -1 for the application's own
+ */
+record Stamped(OutboundSseEvent event, long sequence, String id, long retry) implements Retrying {
+
+    Stamped(OutboundSseEvent event, long sequence, String id) {
+        this(event, sequence, id, -1);
+    }
+
+    @Override
+    public Stamped withRetry(long millis) {
+        return new Stamped(event, sequence, id, millis);
+    }
+
+    @Override
+    public String getName() {
+        return event.getName();
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public long getReconnectDelay() {
+        return retry >= 0 ? retry : event.getReconnectDelay();
+    }
+
+    @Override
+    public boolean isReconnectDelaySet() {
+        return retry >= 0 || event.isReconnectDelaySet();
+    }
+
+    @Override
+    public String getComment() {
+        return event.getComment();
+    }
+
+    @Override
+    public Object getData() {
+        return event.getData();
+    }
+
+    @Override
+    public Class<?> getType() {
+        return event.getType();
+    }
+
+    @Override
+    public Type getGenericType() {
+        return event.getGenericType();
+    }
+
+    @Override
+    public MediaType getMediaType() {
+        return event.getMediaType();
+    }
+}
