@@ -15,9 +15,11 @@ import java.util.logging.Logger;
  *   <li>a write in progress for {@link #STALL_NANOS} is counted as stalled: its thread no longer counts against the
  *       pool, which starts a thread for every task waiting behind it at once ({@link DeliveryThreads.DeliveryPool#stalled});
  *   <li>a write in progress for the write deadline ({@code sfere.delivery.write-timeout}) gives its stream up as
- *       {@code SLOW} and interrupts the writing thread. That releases a write blocked in Grizzly's output buffer
- *       (seen with Jersey on Grizzly), so the thread comes back long before the runtime's time-out; Open Liberty and
- *       Payara keep the thread until their own write time-out, outside the pool's bound (docs/DELIVERY.md).
+ *       {@code SLOW} and interrupts the writing thread, again every {@link InFlight#REINTERRUPT_NANOS} until the
+ *       write returns. That releases a write blocked in Grizzly's output buffer (Jersey on Grizzly, and Payara, where
+ *       the close that follows blocks once more and needs the second interrupt), so the thread comes back long
+ *       before the runtime's time-out. Open Liberty swallows the interrupt: there the thread comes back at the
+ *       runtime's own write time-out, outside the pool's bound (docs/DELIVERY.md).
  * </ul>
  *
  * <p>Each delivery thread has a slot naming the stream it writes; a round ({@link #tick()}) looks at the slots, not
