@@ -70,6 +70,15 @@ abstract class LobbyE2E {
     /** The bound for "bob left" after his tab closes. */
     private static final Duration DEPARTURE_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * The write deadline the servers run with ({@code sfere.delivery.write-timeout}; the library's default is 5 s),
+     * shorter to keep the stalled clients' test short.
+     */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+    /** What the servers' environment adds: MicroProfile Config reads {@code sfere.a-b.c} as {@code SFERE_A_B_C}. */
+    static final Map<String, String> SERVER_ENVIRONMENT = Map.of("SFERE_DELIVERY_WRITE_TIMEOUT",
+            WRITE_TIMEOUT.toString());
+
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
