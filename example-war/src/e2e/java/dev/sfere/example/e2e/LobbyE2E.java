@@ -1154,20 +1154,22 @@ abstract class LobbyE2E {
             Thread.sleep(100);
         }
         List<DeliveryLog.Left> lefts = reader.lefts().stream().filter(left -> stalled.contains(left.user())).toList();
-        assertEquals(stalled, lefts.stream().map(DeliveryLog.Left::user).collect(Collectors.toSet()),
-                "a left event for every stalled client");
-        assertEquals(STALLED, lefts.size(), () -> "one left event per stalled client: " + lefts);
-        assertEquals(Set.of("closed"), lefts.stream().map(DeliveryLog.Left::reason).collect(Collectors.toSet()),
-                "the reason the others are told");
-
         HttpResponse<String> evictions = http.send(HttpRequest.newBuilder(server.base().resolve("api/e2e/evictions"))
                 .timeout(EVENT_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         assertStatus(200, evictions);
         JsonObject causes = parse(evictions.body()).asJsonObject();
+        Set<String> heard = lefts.stream().map(DeliveryLog.Left::user).collect(Collectors.toSet());
+        List<String> unheard = stalledUsers.stream().filter(user -> !heard.contains(user))
+                .map(user -> user + " (evicted " + causes.get(user) + ")").toList();
         JsonValue slowOnce = parse("[\"SLOW\"]");
         List<String> notSlow = stalledUsers.stream().filter(user -> !slowOnce.equals(causes.get(user)))
                 .map(user -> user + " " + causes.get(user)).toList();
-        assertEquals(List.of(), notSlow, "every stalled stream evicted SLOW, once");
+        assertAll(
+                () -> assertEquals(List.of(), unheard, "a left event for every stalled client"),
+                () -> assertEquals(STALLED, lefts.size(), () -> "one left event per stalled client: " + lefts),
+                () -> assertEquals(Set.of("closed"), lefts.stream().map(DeliveryLog.Left::reason)
+                        .collect(Collectors.toSet()), "the reason the others are told"),
+                () -> assertEquals(List.of(), notSlow, "every stalled stream evicted SLOW, once"));
     }
 
     /** Waits until the participants are this many. */
