@@ -4,14 +4,24 @@ package dev.sfere.engine;
  * The delivery write a stream has in progress, as the {@link WriteWatch} sees it: when it began, which thread makes
  * it, whether it was counted as stalled, and whether its thread was interrupted. Thread-safe (its own lock, never
  * held while writing).
+ *
+ * <p>A late write's thread is interrupted again every {@link #REINTERRUPT_NANOS} while that write is still in
+ * progress. One interrupt is not always enough: on Payara it ends the blocked flush, but Jersey's
+ * {@code ChunkedOutput} then closes the response on the same thread, and that flush blocks again until Grizzly's own
+ * write time-out (30 s) unless interrupted once more (docs/DELIVERY.md).
  */
 final class InFlight {
+
+    /** How often the thread of a write found late is interrupted again while that write is still in progress. */
+    static final long REINTERRUPT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
 
     /** When the write began, in {@link System#nanoTime()}; 0 when none. Read without the lock first. */
     private volatile long started;
     private Thread writer;
     private boolean stalled;
     private boolean interrupted;
+    /** When the writer was last interrupted, in {@link System#nanoTime()}; meaningful only while interrupted. */
+    private long interruptedAt;
 
     /** The current thread begins a write. */
     synchronized void begin() {
@@ -58,7 +68,9 @@ final class InFlight {
     }
 
     /**
-     * Looks at the write in progress. A write is found late once.
+     * Looks at the write in progress. A write is found late once; after its first interrupt
+     * ({@link #interruptLate}), each later look interrupts its thread again once {@link #REINTERRUPT_NANOS} have
+     * passed, until the write returns.
      *
      * @param now           the time now, in {@link System#nanoTime()}
      * @param stallNanos    how long makes a write stalled
@@ -73,10 +85,18 @@ final class InFlight {
             if (writer == null || started != began) {
                 return Finding.NOTHING;
             }
+            if (interrupted) {
+                if (now - interruptedAt >= REINTERRUPT_NANOS) {
+                    interruptedAt = now;
+                    writer.interrupt();
+                }
+                return Finding.NOTHING;
+            }
             boolean newlyStalled = !stalled;
             stalled = true;
-            boolean late = deadlineNanos > 0 && now - began >= deadlineNanos && !interrupted;
-            interrupted |= late;
+            boolean late = deadlineNanos > 0 && now - began >= deadlineNanos;
+            interrupted = late;
+            interruptedAt = now;
             if (late) {
                 return newlyStalled ? Finding.STALLED_AND_LATE : Finding.LATE;
             }
@@ -87,6 +107,7 @@ final class InFlight {
     /** Interrupts the thread of the write that {@link #look} found late, if it still makes that write. */
     synchronized void interruptLate() {
         if (writer != null && interrupted) {
+            interruptedAt = System.nanoTime();
             writer.interrupt();
         }
     }

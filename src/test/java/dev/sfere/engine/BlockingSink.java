@@ -11,15 +11,39 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A sink whose writes block until released or interrupted, as a runtime's do on a client that stopped reading; or,
- * from {@link #healthy()}, one that accepts every write at once.
+ * from {@link #healthy()}, one that accepts every write at once; or, from {@link #stubborn(int)}, one whose blocked
+ * write takes several interrupts to end.
  */
 final class BlockingSink implements SseEventSink {
     final CountDownLatch release = new CountDownLatch(1);
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch interrupted = new CountDownLatch(1);
     final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
+    final CountDownLatch returned = new CountDownLatch(1);
     volatile int interruptedWhileWriting;
+    volatile int interruptsSeen;
     private volatile boolean closed;
+    private final int interruptsToEnd;
+
+    BlockingSink() {
+        this(1);
+    }
+
+    private BlockingSink(int interruptsToEnd) {
+        this.interruptsToEnd = interruptsToEnd;
+    }
+
+    /**
+     * A sink whose blocked write swallows interrupts and blocks again until the {@code interruptsToEnd}-th, as
+     * Payara's does: the interrupt ends the flush, then Jersey closes the response on the same thread and that flush
+     * blocks anew.
+     */
+    static BlockingSink stubborn(int interruptsToEnd) {
+        if (interruptsToEnd < 1) {
+            throw new IllegalArgumentException("interruptsToEnd must be at least 1, was " + interruptsToEnd);
+        }
+        return new BlockingSink(interruptsToEnd);
+    }
 
     /** A sink that accepts every write. */
     static BlockingSink healthy() {
@@ -40,10 +64,20 @@ final class BlockingSink implements SseEventSink {
         }
         entered.countDown();
         try {
-            release.await();
-        } catch (InterruptedException e) {
-            interrupted.countDown();
-            return CompletableFuture.failedFuture(new java.io.IOException("write interrupted", e));
+            while (true) {
+                try {
+                    release.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interruptsSeen++;
+                    if (interruptsSeen >= interruptsToEnd) {
+                        interrupted.countDown();
+                        return CompletableFuture.failedFuture(new java.io.IOException("write interrupted", e));
+                    }
+                }
+            }
+        } finally {
+            returned.countDown();
         }
         written.add(event);
         return CompletableFuture.completedFuture(null);

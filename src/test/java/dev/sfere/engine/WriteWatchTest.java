@@ -70,6 +70,41 @@ class WriteWatchTest {
         assertThat(givenUp).containsExactly(EvictionCause.SLOW);
     }
 
+    @Test
+    void aLateWriteThatSwallowsTheInterrupt_isInterruptedAgainUntilItReturns() throws Exception {
+        // Payara: the first interrupt ends the blocked flush, then the close flushes again on the same thread and
+        // blocks anew. Without a repeated interrupt that write would hold its thread until the runtime's time-out.
+        threads = DeliveryThreads.start(2, TimeUnit.MILLISECONDS.toNanos(200));
+        BlockingSink stubborn = BlockingSink.stubborn(3);
+        List<EvictionCause> givenUp = new CopyOnWriteArrayList<>();
+        Stream stream = open(stubborn, (s, cause) -> givenUp.add(cause));
+        long sent = System.nanoTime();
+        stream.send(event("blocks"), event("never written"));
+
+        try {
+            assertThat(stubborn.returned.await(10, TimeUnit.SECONDS))
+                    .as("the write returned after %d interrupt(s)", stubborn.interruptsSeen).isTrue();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+            // Deadline 200 ms, then two more interrupts 100 ms apart: well under a second.
+            assertThat(tookMillis).as("time to free the thread, in ms").isLessThan(3_000);
+        } finally {
+            stubborn.release.countDown();
+        }
+        assertThat(stubborn.interruptsSeen).isEqualTo(3);
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+        assertThat(stubborn.written).isEmpty();
+
+        // No interrupt reaches the thread once its write has returned.
+        BlockingSink next = BlockingSink.healthy();
+        for (int i = 0; i < 20; i++) {
+            open(next, (s, cause) -> givenUp.add(cause)).send(event("after " + i));
+            Thread.sleep(10);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> next.written.size() == 20);
+        assertThat(next.interruptedWhileWriting).as("writes that saw a stale interrupt").isZero();
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+    }
+
     private Stream open(SseEventSink sink, java.util.function.BiConsumer<Stream, EvictionCause> onGiveUp) {
         Stream stream = Stream.of(sink, threads.delivery(), 100, onGiveUp);
         stream.opened();

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -118,10 +119,17 @@ final class LaunchedServer implements AutoCloseable {
      * @throws IllegalStateException if no JVM is found among the process and its descendants, or jcmd fails
      */
     List<String> threadNames() throws IOException, InterruptedException {
-        ProcessHandle jvm = Stream.concat(Stream.of(process.toHandle()), process.descendants())
-                .filter(handle -> handle.info().command().map(command -> command.endsWith("/java")).orElse(false))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no java process in the tree of " + name));
+        return ThreadDump.parse(threadDump()).threads().stream().map(ThreadDump.Entry::name).toList();
+    }
+
+    /**
+     * The server JVM's threads and their stacks, as {@code jcmd <pid> Thread.print} of the JDK running the tests
+     * prints them.
+     *
+     * @throws IllegalStateException if no JVM is found among the process and its descendants, or jcmd fails
+     */
+    String threadDump() throws IOException, InterruptedException {
+        ProcessHandle jvm = jvm();
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         Process dump = new ProcessBuilder(jcmd, String.valueOf(jvm.pid()), "Thread.print")
                 .redirectErrorStream(true).start();
@@ -129,10 +137,25 @@ final class LaunchedServer implements AutoCloseable {
         if (!dump.waitFor(60, TimeUnit.SECONDS) || dump.exitValue() != 0) {
             throw new IllegalStateException("jcmd " + jvm.pid() + " Thread.print failed: " + text);
         }
-        // Each thread's header line: "name" #id daemon prio=...
-        return text.lines().filter(line -> line.startsWith("\"") && line.indexOf('"', 1) > 0)
-                .map(line -> line.substring(1, line.indexOf('"', 1)))
-                .toList();
+        return text;
+    }
+
+    /**
+     * How many file descriptors the server JVM has open, from {@code /proc/<pid>/fd} (Linux).
+     *
+     * @throws IllegalStateException if no JVM is found among the process and its descendants
+     */
+    long descriptors() throws IOException {
+        try (Stream<Path> open = Files.list(Path.of("/proc", String.valueOf(jvm().pid()), "fd"))) {
+            return open.count();
+        }
+    }
+
+    private ProcessHandle jvm() {
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(handle -> handle.info().command().map(command -> command.endsWith("/java")).orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no java process in the tree of " + name));
     }
 
     /**

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -47,6 +48,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,6 +73,15 @@ abstract class LobbyE2E {
 
     /** The issue's bound for "bob left" after his tab closes. */
     private static final Duration DEPARTURE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * The write deadline the servers run with ({@code sfere.delivery.write-timeout}; the library's default is 5 s),
+     * shorter to keep the stalled clients' test short.
+     */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+    /** What the servers' environment adds: MicroProfile Config reads {@code sfere.a-b.c} as {@code SFERE_A_B_C}. */
+    static final Map<String, String> SERVER_ENVIRONMENT = Map.of("SFERE_DELIVERY_WRITE_TIMEOUT",
+            WRITE_TIMEOUT.toString());
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -837,6 +850,416 @@ abstract class LobbyE2E {
      */
     abstract boolean hasManagedScheduledExecutor();
 
+    // ---- clients that stop reading --------------------------------------------------------------------------
+
+    /** How many stalled clients the test opens. */
+    private static final int STALLED = 200;
+    /**
+     * How many messages of 2 KB the flood posts: enough to fill the buffers of a client that never reads, so that
+     * the server's writes to it block. On Linux the kernel grows a loopback socket's send buffer to 4 MiB, which
+     * takes about 2.8 MB of events, and the runtime buffers some more: with 200 such clients, Open Liberty's writes
+     * to them blocked after about 2,000 messages, Payara's (with the 64 KiB send buffer of the example's preboot
+     * commands) after about 2,200.
+     */
+    private static final int FLOOD = Integer.getInteger("e2e.stalled.flood", 3_000);
+    /** How many messages the flood may be ahead of the reader. */
+    private static final int FLOOD_WINDOW = 100;
+    /** How many probes the reader's delivery time is measured with before the flood. */
+    private static final int PROBES = 30;
+    /** How many messages warm the server before the reader's delivery time is first measured. */
+    private static final int WARM_UP = 500;
+    /** Beyond the write deadline, how long the last stalled stream may take to go once the flood has ended. */
+    private static final Duration EVICTION_MARGIN = Duration.ofSeconds(10);
+    /**
+     * How long after the last eviction the server's threads may take to come back to where they were, none left in a
+     * delivery write: the write deadline's interrupts end most blocked writes at once, the runtime's own write
+     * time-out that the example ships (7 s from the write's start) ends the rest, and idle delivery threads end after
+     * 10 s; a margin.
+     */
+    private static final Duration THREADS_TIMEOUT = Duration.ofSeconds(25);
+    /**
+     * How long the thread dumps after the evictions are taken, waiting for the blocked writes to end, when they do
+     * not within {@link #THREADS_TIMEOUT}: past the runtimes' own write time-outs (Open Liberty 60 s, Grizzly 30 s),
+     * so that the record says when they did.
+     */
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(70);
+    /** What {@link #participantsWithin} answers when the time ran out. */
+    private static final long NEVER = Long.MIN_VALUE;
+
+    /**
+     * Issue 17's end-to-end check. Streams held by clients that never read cost a reading client little: while a
+     * flood of 2 KB messages fills their buffers until the server's writes to them block, the reader gets every
+     * message, once and in order; every stalled stream is given up {@code SLOW} within the write deadline (the
+     * example tells the others {@code closed}, its contract having no {@code slow}); and the server's threads come
+     * back to where they were soon after, which they cannot while a blocked write the library gave up on still holds
+     * its thread until the runtime's own write time-out. The reader's delivery times, the evictions, thread counts
+     * and descriptors are recorded, not asserted beyond that (the machine is shared); thread dumps of the blocked
+     * writes, when the flood ended and after the evictions, are kept in the e2e folder
+     * ({@code stalled-<runtime>-*.txt}).
+     */
+    @Test
+    @Order(19)
+    void stalledClients_areEvictedSlowAtTheWriteDeadline_whileTheReaderGetsEveryMessage() throws Exception {
+        String label = slug(server.name());
+        SseClient stream = open("reader");
+        expect(stream, "participants", "[\"reader\"]");
+        expect(stream, "joined", "{\"user\":\"reader\"}");
+        List<String> stalledUsers = IntStream.range(0, STALLED).mapToObj(i -> "s" + i).toList();
+        users.addAll(stalledUsers);
+        try (DeliveryLog reader = new DeliveryLog(stream, "reader")) {
+            // Warm, so that the times alone are not those of a server that has just started.
+            for (int i = 0; i < WARM_UP; i++) {
+                while (i - reader.count("w") > FLOOD_WINDOW) {
+                    Thread.sleep(1);
+                }
+                assertStatus(204, postBounded("reader/messages", message(String.format("w%04d", i))));
+            }
+            List<Long> quiet = probes(reader, "q", PROBES);
+            ThreadDump alone = ThreadDump.parse(server.threadDump());
+            long descriptorsBefore = server.descriptors();
+            List<Long> idle;
+            ThreadDump baseline;
+            Flood flood;
+            Aftermath after;
+            long descriptorsOpen;
+            try (StalledSockets stalled = StalledSockets.open(server.base(), stalledUsers)) {
+                awaitParticipants(STALLED + 1, Duration.ofSeconds(30));
+                idle = probes(reader, "i", PROBES);
+                // After the stalled clients connected: request threads the runtime started for their 200 requests
+                // are its own to keep (Payara started some 100 to 130 more, and kept them).
+                baseline = ThreadDump.parse(server.threadDump());
+                flood = flood(reader);
+                after = aftermath(label, flood, baseline);
+                descriptorsOpen = server.descriptors();
+            }
+            Thread.sleep(2000);
+            long descriptorsClosed = server.descriptors();
+
+            double seconds = (flood.ended() - flood.started()) / 1e9;
+            E2eSettings.record(String.format("%s: stalled clients: %d messages of 2 KB in %.1f s (%.0f/s); "
+                            + "participants during the flood: %s", server.name(), FLOOD, seconds, FLOOD / seconds,
+                    flood.drops()));
+            E2eSettings.record(String.format("%s: stalled clients: the reader's delivery time (post to arrival), "
+                            + "median / max ms: %s alone, %s with %d stalled clients connected, %s during the flood "
+                            + "until the last was evicted (%d probes, the slowest sent %.1f s into the flood); ratio "
+                            + "during / alone: median %.2f, max %.2f; the flood's own messages: %s", server.name(),
+                    stats(quiet), stats(idle), STALLED, stats(flood.probes()), flood.probes().size(),
+                    flood.slowestProbeAt() / 1e9, median(flood.probes()) / (double) median(quiet),
+                    max(flood.probes()) / (double) max(quiet), stats(flood.deliveries(reader))));
+            E2eSettings.record(String.format("%s: stalled clients: %d delivery writes in progress when the flood "
+                            + "ended; the last stalled stream gone %s; threads back, no write in progress, %s; then "
+                            + "(s after that: writes in progress, threads): %s", server.name(),
+                    flood.atEnd().deliveryWrites().size(),
+                    flood.evicted() == NEVER ? "NOT within " + WRITE_TIMEOUT.plus(EVICTION_MARGIN)
+                            : String.format("%.1f s after it", (flood.evicted() - flood.ended()) / 1e9),
+                    after.threadsBack() == NEVER || flood.evicted() == NEVER ? "NOT seen"
+                            : String.format("%.1f s after that", (after.threadsBack() - flood.evicted()) / 1e9),
+                    after.samples()));
+            E2eSettings.record(String.format("%s: stalled clients: threads %d with the reader alone, %d with the "
+                            + "stalled clients connected (%s more), %d when the flood ended, %d at the last dump; "
+                            + "more than with the stalled clients connected, by kind: when the flood ended %s, at the "
+                            + "last dump %s; file descriptors %d with the reader alone, %d after the evictions with "
+                            + "the sockets still open, %d once they were closed", server.name(),
+                    alone.threads().size(), baseline.threads().size(), moreThan(baseline, alone),
+                    flood.atEnd().threads().size(), after.last().threads().size(), moreThan(flood.atEnd(), baseline),
+                    moreThan(after.last(), baseline), descriptorsBefore, descriptorsOpen, descriptorsClosed));
+
+            assertTrue(flood.evicted() != NEVER, () -> "every stalled stream gone within the write deadline, "
+                    + WRITE_TIMEOUT + ", and " + EVICTION_MARGIN + " of the flood's end; participants during the "
+                    + "flood: " + flood.drops());
+            assertEveryMessageOnceInOrder(reader);
+            assertEveryStalledClientLeftSlow(reader, stalledUsers);
+            assertTrue(after.threadsBack() != NEVER && after.threadsBack() - flood.evicted()
+                            <= THREADS_TIMEOUT.toNanos(), () -> "the server's threads back to "
+                            + baseline.threads().size() + ", none in a delivery write, within " + THREADS_TIMEOUT
+                            + " of the last eviction; "
+                            + "(s after it: writes in progress, threads): " + after.samples() + "; more than before: "
+                            + moreThan(after.last(), baseline) + "; dumps in " + E2eSettings.out());
+        }
+    }
+
+    /**
+     * What the flood did: when it started and ended, when each message was posted, the reader's probes meanwhile
+     * (ns), the participant counts as they fell, a thread dump taken as it ended, and when the last stalled stream
+     * was gone ({@link #NEVER} if not within the write deadline and a margin).
+     */
+    private record Flood(long started, long ended, long[] posted, List<Long> probes, List<Long> probesSent,
+                         List<String> drops, ThreadDump atEnd, long evicted) {
+
+        /** When the slowest probe was sent, ns after the flood started. */
+        long slowestProbeAt() {
+            int slowest = probes.indexOf(max(probes));
+            return slowest < 0 ? 0 : probesSent.get(slowest) - started;
+        }
+
+        /** Each flood message's delivery time to the reader, ns; {@link Long#MAX_VALUE} for one that never came. */
+        List<Long> deliveries(DeliveryLog reader) {
+            Map<String, Long> arrived = new LinkedHashMap<>();
+            for (DeliveryLog.Arrival arrival : reader.messages()) {
+                arrived.putIfAbsent(arrival.tag(), arrival.arrived());
+            }
+            List<Long> times = new ArrayList<>();
+            for (int i = 0; i < posted.length; i++) {
+                Long at = arrived.get(floodTag(i));
+                times.add(at == null ? Long.MAX_VALUE : at - posted[i]);
+            }
+            return times;
+        }
+    }
+
+    /**
+     * After the evictions: samples of the writes in progress and the thread count ("+seconds: writes, threads"),
+     * when the threads were back to the baseline ({@link #NEVER} if not), and the last dump.
+     */
+    private record Aftermath(List<String> samples, long threadsBack, ThreadDump last) {
+    }
+
+    /**
+     * Posts {@link #FLOOD} messages from the reader, never more than {@link #FLOOD_WINDOW} ahead of it, while probes
+     * time the reader from the flood's start until the last stalled stream is gone.
+     */
+    private Flood flood(DeliveryLog reader) throws Exception {
+        long[] posted = new long[FLOOD];
+        List<Long> probes = new ArrayList<>();
+        List<Long> probesSent = new ArrayList<>();
+        List<String> drops = new ArrayList<>();
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
+        long started = System.nanoTime();
+        ExecutorService helpers = Executors.newFixedThreadPool(2);
+        Future<?> prober = helpers.submit(() -> {
+            for (int i = 0; flooding.get(); i++) {
+                probesSent.add(System.nanoTime());
+                probes.add(probe(reader, String.format("d%04d", i)));
+                Thread.sleep(50);
+            }
+            return null;
+        });
+        Future<?> watcher = helpers.submit(() -> {
+            int last = STALLED + 1;
+            while (flooding.get()) {
+                int now = participants().size();
+                if (now != last) {
+                    drops.add(String.format("%d at %.1f s (%d posted)", now, (System.nanoTime() - started) / 1e9,
+                            sent.get()));
+                    last = now;
+                }
+                Thread.sleep(100);
+            }
+            return null;
+        });
+        long ended;
+        ThreadDump atEnd;
+        long evicted;
+        try {
+            for (int i = 0; i < FLOOD; i++) {
+                // The flood is to fill the stalled clients' buffers, not the reader's queue: a queue of
+                // sfere.connection.queue-size events would evict the reader SLOW as well.
+                while (i - reader.count("f") > FLOOD_WINDOW) {
+                    Thread.sleep(1);
+                }
+                posted[i] = System.nanoTime();
+                assertStatus(204, postBounded("reader/messages", message(floodTag(i))));
+                sent.incrementAndGet();
+            }
+            ended = System.nanoTime();
+            atEnd = ThreadDump.parse(server.threadDump());
+            evicted = participantsWithin(1, WRITE_TIMEOUT.plus(EVICTION_MARGIN));
+        } finally {
+            flooding.set(false);
+            helpers.shutdown();
+        }
+        prober.get(2, TimeUnit.MINUTES);
+        watcher.get(1, TimeUnit.MINUTES);
+        return new Flood(started, ended, posted, probes, probesSent, drops, atEnd, evicted);
+    }
+
+    /**
+     * Thread dumps after the evictions, until no delivery write is in progress and the threads are back to the
+     * baseline, or {@link #RELEASE_TIMEOUT} has passed; the first and last are kept with the one from the flood's end.
+     */
+    private Aftermath aftermath(String label, Flood flood, ThreadDump baseline) throws Exception {
+        long since = flood.evicted() != NEVER ? flood.evicted() : System.nanoTime();
+        List<String> samples = new ArrayList<>();
+        ThreadDump first = null;
+        long threadsBack = NEVER;
+        while (true) {
+            ThreadDump dump = ThreadDump.parse(server.threadDump());
+            long at = System.nanoTime();
+            first = first == null ? dump : first;
+            int writes = dump.deliveryWrites().size();
+            int threads = dump.threads().size();
+            samples.add(String.format("+%.1f: %d, %d", (at - since) / 1e9, writes, threads));
+            // Back means both: no more threads than before the flood, and none still in a delivery write (a thread
+            // count alone can hide a few writes the runtime still holds behind delivery threads that ended idle).
+            if (threads <= baseline.threads().size() && writes == 0 && threadsBack == NEVER) {
+                threadsBack = at;
+            }
+            if ((writes == 0 && threadsBack != NEVER) || at - since > RELEASE_TIMEOUT.toNanos()) {
+                saveDumps(label, flood.atEnd(), first, dump);
+                return new Aftermath(samples, threadsBack, dump);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static String floodTag(int i) {
+        return String.format("f%05d", i);
+    }
+
+    /** A message of 2,000 characters, the most the lobby takes, whose text starts with a tag and a space. */
+    private static String message(String tag) {
+        return "{\"text\":\"" + tag + " " + "x".repeat(2000 - tag.length() - 1) + "\"}";
+    }
+
+    /** Posts one message from the reader and waits for it on the reader's stream: the time it took, in ns. */
+    private long probe(DeliveryLog reader, String tag) throws Exception {
+        CompletableFuture<Long> arrival = reader.arrival(tag);
+        long sent = System.nanoTime();
+        assertStatus(204, postBounded("reader/messages", message(tag)));
+        return arrival.get(90, TimeUnit.SECONDS) - sent;
+    }
+
+    private List<Long> probes(DeliveryLog reader, String prefix, int count) throws Exception {
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            times.add(probe(reader, String.format("%s%04d", prefix, i)));
+            Thread.sleep(50);
+        }
+        return times;
+    }
+
+    /** Every message the test posted reached the reader once, each sender's in the order they were posted. */
+    private static void assertEveryMessageOnceInOrder(DeliveryLog reader) {
+        List<String> tags = reader.messages().stream().map(DeliveryLog.Arrival::tag).toList();
+        List<Executable> checks = new ArrayList<>();
+        for (String prefix : List.of("w", "q", "i", "d", "f")) {
+            List<String> got = tags.stream().filter(tag -> tag.startsWith(prefix)).toList();
+            checks.add(() -> {
+                for (int i = 0; i < got.size(); i++) {
+                    String expected = prefix.equals("f") ? floodTag(i) : String.format("%s%04d", prefix, i);
+                    int index = i;
+                    assertEquals(expected, got.get(i), () -> "message " + index + " from " + prefix + ": once and "
+                            + "in order; got " + got.subList(Math.max(0, index - 3), Math.min(got.size(), index + 3)));
+                }
+            });
+        }
+        checks.add(() -> assertEquals(FLOOD, tags.stream().filter(tag -> tag.startsWith("f")).count(),
+                "every message of the flood reached the reader"));
+        assertAll(checks);
+    }
+
+    /**
+     * The reader heard each stalled client leave once, as {@code closed}: the contract's fixed reasons have no
+     * {@code slow}, and the example tells a client too slow to keep up as one that went away. Why each stream went
+     * is asked of the e2e WAR's test-only resource, which observes the library's evictions: {@code SLOW}, once.
+     */
+    private void assertEveryStalledClientLeftSlow(DeliveryLog reader, List<String> stalledUsers) throws Exception {
+        Set<String> stalled = Set.copyOf(stalledUsers);
+        long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
+        while (reader.lefts().stream().filter(left -> stalled.contains(left.user())).count() < STALLED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        List<DeliveryLog.Left> lefts = reader.lefts().stream().filter(left -> stalled.contains(left.user())).toList();
+        HttpResponse<String> evictions = http.send(HttpRequest.newBuilder(server.base().resolve("api/e2e/evictions"))
+                .timeout(EVENT_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        assertStatus(200, evictions);
+        JsonObject causes = parse(evictions.body()).asJsonObject();
+        Set<String> heard = lefts.stream().map(DeliveryLog.Left::user).collect(Collectors.toSet());
+        List<String> unheard = stalledUsers.stream().filter(user -> !heard.contains(user))
+                .map(user -> user + " (evicted " + causes.get(user) + ")").toList();
+        JsonValue slowOnce = parse("[\"SLOW\"]");
+        List<String> notSlow = stalledUsers.stream().filter(user -> !slowOnce.equals(causes.get(user)))
+                .map(user -> user + " " + causes.get(user)).toList();
+        assertAll(
+                () -> assertEquals(List.of(), unheard, "a left event for every stalled client"),
+                () -> assertEquals(STALLED, lefts.size(), () -> "one left event per stalled client: " + lefts),
+                () -> assertEquals(Set.of("closed"), lefts.stream().map(DeliveryLog.Left::reason)
+                        .collect(Collectors.toSet()), "the reason the others are told"),
+                () -> assertEquals(List.of(), notSlow, "every stalled stream evicted SLOW, once"));
+    }
+
+    /** Waits until the participants are this many. */
+    private void awaitParticipants(int count, Duration timeout) throws Exception {
+        if (participantsWithin(count, timeout) == NEVER) {
+            throw new AssertionError(participants().size() + " participants, not " + count + ", after " + timeout);
+        }
+    }
+
+    /**
+     * Waits until the participants are this many.
+     *
+     * @return when they were, in {@link System#nanoTime()}, or {@link #NEVER}
+     */
+    private long participantsWithin(int count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (participants().size() != count) {
+            if (System.nanoTime() > deadline) {
+                return NEVER;
+            }
+            Thread.sleep(50);
+        }
+        return System.nanoTime();
+    }
+
+    private List<String> participants() throws IOException, InterruptedException {
+        HttpResponse<String> response = get("participants");
+        assertStatus(200, response);
+        return parse(response.body()).asJsonArray().getValuesAs(JsonString.class).stream()
+                .map(JsonString::getString).toList();
+    }
+
+    /** Keeps the dumps, and the stacks of the delivery writes in them, in the e2e folder. */
+    private static void saveDumps(String label, ThreadDump atEnd, ThreadDump first, ThreadDump last)
+            throws IOException {
+        Path out = E2eSettings.out();
+        Map<String, ThreadDump> dumps = new LinkedHashMap<>();
+        dumps.put("1-flood-end", atEnd);
+        dumps.put("2-after-evictions", first);
+        dumps.put("3-last", last);
+        StringBuilder writes = new StringBuilder();
+        for (Map.Entry<String, ThreadDump> dump : dumps.entrySet()) {
+            Files.writeString(out.resolve("stalled-" + label + "-" + dump.getKey() + ".txt"), dump.getValue().text());
+            writes.append("==== ").append(dump.getKey()).append(": ")
+                    .append(dump.getValue().deliveryWrites().size()).append(" threads in a delivery write\n\n");
+            dump.getValue().deliveryWrites().stream().limit(2).forEach(thread -> writes.append(thread.show(45))
+                    .append('\n'));
+        }
+        // What became of the threads that were writing when the flood ended.
+        Set<String> writers = atEnd.deliveryWrites().stream().map(ThreadDump.Entry::name).collect(Collectors.toSet());
+        writes.append("==== the flood's writers after the evictions\n\n");
+        first.threads().stream().filter(thread -> writers.contains(thread.name())).limit(3)
+                .forEach(thread -> writes.append(thread.show(15)).append('\n'));
+        Files.writeString(out.resolve("stalled-" + label + "-writes.txt"), writes.toString());
+    }
+
+    /** The kinds of thread of which {@code dump} has more than {@code than}, with how many more. */
+    private static Map<String, Integer> moreThan(ThreadDump dump, ThreadDump than) {
+        Map<String, Integer> more = new TreeMap<>();
+        Map<String, Integer> theirs = than.kinds();
+        dump.kinds().forEach((kind, count) -> {
+            if (count > theirs.getOrDefault(kind, 0)) {
+                more.put(kind, count - theirs.getOrDefault(kind, 0));
+            }
+        });
+        return more;
+    }
+
+    /** Median and max, in ms. */
+    private static String stats(List<Long> nanos) {
+        return String.format("%.1f / %.1f", median(nanos) / 1e6, max(nanos) / 1e6);
+    }
+
+    private static long median(List<Long> nanos) {
+        List<Long> sorted = nanos.stream().sorted().toList();
+        return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
+    }
+
+    private static long max(List<Long> nanos) {
+        return nanos.stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
     // ---- stopping -------------------------------------------------------------------------------------------
 
     /** Last: stopping the server with streams open. The library closes them, so the server need not wait. */
@@ -889,6 +1312,16 @@ abstract class LobbyE2E {
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(lobby(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A POST that gives up after 30 s, for the flood: a server that stops answering fails the test, not hangs it. */
+    private HttpResponse<String> postBounded(String path, String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(lobby(path))
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();

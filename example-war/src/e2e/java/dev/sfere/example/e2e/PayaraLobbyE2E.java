@@ -1,6 +1,7 @@
 package dev.sfere.example.e2e;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 /** The lobby on Payara Micro (Jersey). */
@@ -15,7 +16,9 @@ class PayaraLobbyE2E extends LobbyE2E {
 
     @Override
     LaunchedServer startServer() throws IOException {
-        return Runtimes.payaraMicro();
+        // The example's own preboot commands bound the socket send buffer and the write time-out (see the file): the
+        // stalled clients' test runs with what the example ships.
+        return Runtimes.payaraMicro(SERVER_ENVIRONMENT, List.of());
     }
 
     /** Yes: Payara Micro has Jakarta Concurrency built in, with its default managed scheduled executor. */

@@ -21,9 +21,11 @@ final class Runtimes {
     /**
      * Open Liberty, from the server the e2e profile prepared (features installed, WAR deployed), in the foreground
      * ({@code server run}) so that the test holds the process.
+     *
+     * @param environment variables added to the server's environment, such as MicroProfile Config overrides
      */
-    static LaunchedServer openLiberty() throws IOException {
-        return runLiberty(preparedLibertyServer(), "Open Liberty", "liberty-console.log", Map.of());
+    static LaunchedServer openLiberty(Map<String, String> environment) throws IOException {
+        return runLiberty(preparedLibertyServer(), "Open Liberty", "liberty-console.log", environment);
     }
 
     /**
@@ -85,10 +87,18 @@ final class Runtimes {
         }
     }
 
-    /** Payara Micro with the WAR, without clustering, the HTTP listener bound to loopback. */
-    static LaunchedServer payaraMicro() throws IOException {
+    /**
+     * Payara Micro with the WAR, without clustering, the HTTP listener bound to loopback.
+     *
+     * @param environment variables added to the server's environment, such as MicroProfile Config overrides
+     * @param preboot     asadmin commands run before boot, after the example's own (which bind it to loopback)
+     */
+    static LaunchedServer payaraMicro(Map<String, String> environment, List<String> preboot) throws IOException {
         int port = E2eSettings.freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path commands = E2eSettings.out().resolve("payara-preboot.asadmin");
+        Files.writeString(commands, Files.readString(E2eSettings.path("e2e.payaraPreboot")).stripTrailing() + "\n"
+                + String.join("\n", preboot) + "\n");
         return LaunchedServer.start("Payara Micro", port, List.of(java, "-jar",
                         E2eSettings.path("e2e.payaraJar").toString(),
                         "--deploy", E2eSettings.path("e2e.war").toString(),
@@ -96,7 +106,7 @@ final class Runtimes {
                         "--port", String.valueOf(port),
                         "--nohazelcast",
                         "--disablephonehome",
-                        "--prebootcommandfile", E2eSettings.path("e2e.payaraPreboot").toString()),
-                E2eSettings.out().resolve("payara-console.log"));
+                        "--prebootcommandfile", commands.toString()),
+                E2eSettings.out().resolve("payara-console.log"), environment);
     }
 }

@@ -29,9 +29,10 @@ final class SseClient implements AutoCloseable {
 
     /**
      * An event as the browser's EventSource would see it, with the raw lines it came in (every line of the block,
-     * comments included, as split at CR, LF or CRLF like an EventSource splits them).
+     * comments included, as split at CR, LF or CRLF like an EventSource splits them), and when its dispatching blank
+     * line was read, in {@link System#nanoTime()}.
      */
-    record Event(String name, String data, List<String> lines) {
+    record Event(String name, String data, List<String> lines, long arrived) {
 
         JsonValue json() {
             return Json.createReader(new StringReader(data)).readValue();
@@ -39,7 +40,7 @@ final class SseClient implements AutoCloseable {
     }
 
     /** Stands for the end of the stream. */
-    static final Event END = new Event("(end of stream)", "", List.of());
+    static final Event END = new Event("(end of stream)", "", List.of(), 0);
 
     private final String label;
     private final InputStream body;
@@ -90,7 +91,8 @@ final class SseClient implements AutoCloseable {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isEmpty()) {
                     if (data != null) {
-                        events.add(new Event(name == null ? "message" : name, data.toString(), List.copyOf(lines)));
+                        events.add(new Event(name == null ? "message" : name, data.toString(), List.copyOf(lines),
+                                System.nanoTime()));
                     }
                     name = null;
                     data = null;
@@ -124,11 +126,16 @@ final class SseClient implements AutoCloseable {
      * @throws AssertionError if none comes within the timeout
      */
     Event next(Duration timeout) throws InterruptedException {
-        Event event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Event event = poll(timeout);
         if (event == null) {
             throw new AssertionError(label + ": no event within " + timeout);
         }
         return event;
+    }
+
+    /** The next event, or null if none comes within the timeout. */
+    Event poll(Duration timeout) throws InterruptedException {
+        return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** How many comment lines (heartbeats) the stream has brought so far. */
