@@ -11,6 +11,12 @@
     size: ' (lobby full)',
     shutdown: ' (server stopping)',
   };
+  // Why the server ended this page's stream for good (the data of sfere-close).
+  const CLOSE_CAUSES = {
+    explicit: 'You left the lobby.',
+    replaced: 'You opened the lobby in another tab, so this one was closed.',
+    size: 'The lobby was full, so this connection was closed. Join again to come back.',
+  };
 
   const $ = (id) => document.getElementById(id);
   const joinView = $('join-view');
@@ -129,11 +135,25 @@
       if (source !== events) {
         return;
       }
-      // Do not let the browser reconnect by itself: a second tab with the same name would take the stream back
-      // and forth for ever. The person rejoins when they want to.
+      if (events.readyState === EventSource.CONNECTING) {
+        // A blip: the browser reconnects by itself with the last event id, and the server replays what was missed.
+        setStatus('Reconnecting as ' + name + '\u2026', false);
+        return;
+      }
+      // Closed for good: the server answered a reconnect with 204 (this stream was ended on purpose) or refused it.
       disconnect();
       showJoin('The connection to the lobby was closed. Join again to come back.');
     };
+    events.addEventListener('sfere-close', (e) => {
+      // The last event of a stream the server ended on purpose: say why, and stay closed.
+      const { cause } = JSON.parse(e.data);
+      disconnect();
+      showJoin(CLOSE_CAUSES[cause] ?? 'The server closed the connection (' + cause + '). Join again to come back.');
+    });
+    events.addEventListener('sfere-reset', () => {
+      // What was missed while away could not be replayed: the participants follow, and the log says so.
+      addEntry('notice', [['', 'You were away too long to catch up: some messages may be missing above.']]);
+    });
     events.addEventListener('participants', (e) => setPeople(JSON.parse(e.data)));
     events.addEventListener('joined', (e) => {
       const { user } = JSON.parse(e.data);

@@ -5,6 +5,7 @@ import dev.sfere.ConnectionKey;
 import dev.sfere.Connections;
 import dev.sfere.Directory;
 import dev.sfere.KeyPattern;
+import dev.sfere.Resumption;
 import dev.sfere.ScopeResolver;
 import dev.sfere.SfereKey;
 
@@ -16,6 +17,7 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -46,18 +48,33 @@ public class LobbyResource {
     @Inject
     ScopeResolver scopes;
 
+    @Inject
+    LobbyDepartures departures;
+
     /**
      * Opens a user's stream. The {@code @SfereKey} interceptor has stored it (closing an older stream of the same
-     * user) before this body runs; the new stream gets the participants first, then everyone hears who joined.
+     * user) before this body runs, and replayed what a reconnecting browser missed: the browser sends the id of the
+     * last event it received, declared here so that every runtime hands it to the library. A new or reset stream
+     * gets the participants; everyone hears who joined, unless the user was only briefly away (then nobody was told
+     * they left).
      */
     @GET
     @Path("{user}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @SfereKey(category = Lobby.CATEGORY, id = "{user}")
-    public void events(@PathParam("user") String user, @Context SseEventSink sink) {
+    public void events(@PathParam("user") String user, @Context SseEventSink sink,
+                       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
+                       @QueryParam("lastEventId") String lastEventIdParameter) {
         String scope = scopes.scope();
-        broadcaster.send(Lobby.key(scope, user), "participants", participants(scope));
-        broadcaster.broadcast(Lobby.everyone(scope), "joined", new Joined(user));
+        ConnectionKey key = Lobby.key(scope, user);
+        Resumption how = connections.resumption(key);
+        boolean returning = departures.returned(key, how);
+        if (how != Resumption.RESUMED) {
+            broadcaster.send(key, "participants", participants(scope));
+        }
+        if (!returning) {
+            broadcaster.broadcast(Lobby.everyone(scope), "joined", new Joined(user));
+        }
     }
 
     /**
