@@ -10,6 +10,7 @@ import dev.sfere.cluster.NatsCluster;
 import dev.sfere.cluster.NatsSettings;
 import dev.sfere.engine.Engine;
 import dev.sfere.engine.EngineSettings;
+import dev.sfere.engine.Telemetry;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +18,11 @@ import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The application's {@link Engine}, tied to the container: made from the configuration, started when the
@@ -25,6 +30,10 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 class ConnectionLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionLifecycle.class.getName());
+    /** The class whose presence shows the OpenTelemetry API is there. */
+    static final String OPEN_TELEMETRY = "io.opentelemetry.api.OpenTelemetry";
 
     private Engine engine;
 
@@ -34,7 +43,7 @@ class ConnectionLifecycle {
 
     @Inject
     ConnectionLifecycle(ConnectionStore store, Event<SfereConnected> connected, Event<SfereEvicted> evicted,
-                        SfereExtension extension) {
+                        SfereExtension extension, Instance<Object> beans) {
         SfereConfig config = extension.config();
         NatsSettings nats = config.nats();
         this.engine = new Engine(store,
@@ -52,7 +61,22 @@ class ConnectionLifecycle {
                         evicted.fire(new SfereEvicted(key, cause));
                     }
                 },
-                nats == null ? null : (clusterStore, local) -> startNats(nats, clusterStore, local));
+                nats == null ? null : (clusterStore, local) -> startNats(nats, clusterStore, local),
+                telemetry(beans));
+    }
+
+    /** Metrics through OpenTelemetry where the API and an {@code OpenTelemetry} bean are there; else none. */
+    private static Telemetry telemetry(Instance<Object> beans) {
+        if (beans == null || !SfereExtension.classPresent(OPEN_TELEMETRY)) {
+            return Telemetry.NONE;
+        }
+        try {
+            return OpenTelemetryRecorder.lookUp(beans);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.WARNING, "Sfere: OpenTelemetry is there but its metrics could not be set up; none are"
+                    + " recorded", e);
+            return Telemetry.NONE;
+        }
     }
 
     /** Apart, so that the NATS classes are loaded only when a cluster is configured. */

@@ -48,16 +48,32 @@ public class SfereExtension implements Extension {
     private volatile SfereConfig config;
     /** The class whose presence shows the NATS client is there; another name only in tests. */
     String natsClient = "io.nats.client.Nats";
+    /** The class whose presence shows MicroProfile Health is there; another name only in tests. */
+    String healthApi = "org.eclipse.microprofile.health.HealthCheck";
 
     /** Created by the container through {@link java.util.ServiceLoader}. */
     public SfereExtension() {
     }
 
     void addLibraryBeans(@Observes BeforeBeanDiscovery discovery, BeanManager manager) {
-        for (Class<?> type : List.of(ConnectionLifecycle.class, StoreBroadcaster.class, SfereKeyInterceptor.class,
-                LibraryDirectory.class, LibraryConnections.class)) {
+        List<Class<?>> types = new ArrayList<>(List.of(ConnectionLifecycle.class, StoreBroadcaster.class,
+                SfereKeyInterceptor.class, LibraryDirectory.class, LibraryConnections.class));
+        if (present(healthApi)) {
+            // MicroProfile Health is optional: its checks are added only where the runtime has the API.
+            types.addAll(HealthChecks.TYPES);
+        }
+        for (Class<?> type : types) {
             discovery.addAnnotatedType(manager.createAnnotatedType(type), SfereExtension.class.getName() + "."
                     + type.getSimpleName());
+        }
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, SfereExtension.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 
@@ -161,7 +177,7 @@ public class SfereExtension implements Extension {
         }
     }
 
-    private static boolean classPresent(String name) {
+    static boolean classPresent(String name) {
         for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
                 SfereExtension.class.getClassLoader()}) {
             try {

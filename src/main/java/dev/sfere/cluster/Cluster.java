@@ -49,6 +49,16 @@ public interface Cluster {
      */
     List<ConnectionKey> keys(KeyPattern pattern);
 
+    /**
+     * The state of the connection to the other instances, for health checks: for example {@code connected} or
+     * {@code disconnected}.
+     *
+     * @return the state, in lower case
+     */
+    default String state() {
+        return "unknown";
+    }
+
     /** Leaves the cluster: this instance's keys are taken out of the directory, as far as time allows. */
     void close();
 

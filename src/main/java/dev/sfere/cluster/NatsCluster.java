@@ -117,6 +117,11 @@ public final class NatsCluster implements Cluster {
     }
 
     @Override
+    public String state() {
+        return link.isUp() ? "connected" : "disconnected";
+    }
+
+    @Override
     public void close() {
         worker.shutdown();
         try {

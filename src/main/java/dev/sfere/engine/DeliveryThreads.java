@@ -194,6 +194,11 @@ final class DeliveryThreads {
             lastMove = System.nanoTime();
         }
 
+        /** How long tasks have waited while none started or ended; 0 when none waits. */
+        long stuckNanos() {
+            return queue.isEmpty() ? 0 : Math.max(0, System.nanoTime() - lastMove);
+        }
+
         /** Whether tasks wait while none has started or ended for {@link #STUCK_NANOS}. */
         boolean stuck() {
             return System.nanoTime() - lastMove >= stuckNanos && !queue.isEmpty();

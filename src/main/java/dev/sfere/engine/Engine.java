@@ -66,6 +66,7 @@ public final class Engine {
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** Stamps, keeps and queues events in one order; knows what a reconnecting client is owed. */
     private final Sequencer sequencer;
+    private final Telemetry telemetry;
     private volatile DeliveryThreads threads;
     private volatile Heartbeats heartbeats;
     /** The other instances, once started with a cluster; else null. */
@@ -87,11 +88,26 @@ public final class Engine {
      */
     public Engine(ConnectionStore store, EngineSettings settings, Listener listener,
                   BiFunction<ConnectionStore, Cluster.LocalDelivery, Cluster> clusterStarter) {
+        this(store, settings, listener, clusterStarter, Telemetry.NONE);
+    }
+
+    /**
+     * Makes an engine that tells a metrics recorder what it does; nothing runs until {@link #start()}.
+     *
+     * @param store          where the streams live
+     * @param settings       the tuning
+     * @param listener       told of registrations and removals
+     * @param clusterStarter starts the cluster from the store and the local delivery, or null for none
+     * @param telemetry      told of queued, written and dropped events and of heartbeats
+     */
+    public Engine(ConnectionStore store, EngineSettings settings, Listener listener,
+                  BiFunction<ConnectionStore, Cluster.LocalDelivery, Cluster> clusterStarter, Telemetry telemetry) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.clusterStarter = clusterStarter;
-        this.sequencer = new Sequencer(settings, System::nanoTime);
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        this.sequencer = new Sequencer(settings, System::nanoTime, telemetry);
     }
 
     /**
@@ -130,7 +146,7 @@ public final class Engine {
         } catch (IllegalStateException | SecurityException e) {
             LOG.log(Level.FINE, "Sfere: cannot close streams at JVM exit; the container's shutdown will", e);
         }
-        heartbeats = Heartbeats.start(store, started, settings.heartbeatInterval());
+        heartbeats = Heartbeats.start(store, started, settings.heartbeatInterval(), telemetry);
     }
 
     /**
@@ -194,7 +210,8 @@ public final class Engine {
      */
     public Connection register(ConnectionKey key, SseEventSink sink, String lastEventId) {
         start();
-        Stream stream = Stream.of(sink, threads.delivery(), settings.queueSize(), this::onGiveUp);
+        Stream stream = new Stream(sink, threads.delivery(), settings.queueSize(), this::onGiveUp);
+        stream.telemetry = telemetry;
         // Before the store makes it visible: events wait until the resource method returns.
         stream.opening();
         store.store(key, stream);
@@ -203,6 +220,7 @@ public final class Engine {
             current.registered(key);
         }
         Resumption resumption = sequencer.begin(stream, key, lastEventId);
+        telemetry.connected(key, resumption);
         try {
             listener.connected(key, resumption);
         } catch (RuntimeException | Error e) {
@@ -291,6 +309,7 @@ public final class Engine {
                     + " first " + key + "); with the library's store, raise sfere.store.maximum-size"
                     + " (now " + settings.maximumSize() + ") if this many streams are expected. Logged once");
         }
+        telemetry.evicted(key, cause);
         try {
             listener.evicted(key, cause);
         } catch (RuntimeException e) {
@@ -319,6 +338,20 @@ public final class Engine {
             }
         }
         stream.close();
+    }
+
+    /**
+     * How the engine is doing, for health checks; read without locking out deliveries.
+     *
+     * @return the figures
+     */
+    public EngineHealth health() {
+        start();
+        Cluster current = cluster;
+        History history = sequencer.history();
+        return new EngineHealth(store.count(KeyPattern.all()), heartbeats.lateNanos(),
+                threads.delivery().stuckNanos(), settings.writeTimeout().toNanos(),
+                current == null ? "none" : current.state(), history.size(), history.bytes(), settings.historyBytes());
     }
 
     /** Runs one heartbeat round now; for tests that drive time themselves. */

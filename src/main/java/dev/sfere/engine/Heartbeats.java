@@ -19,32 +19,52 @@ import java.util.logging.Logger;
 final class Heartbeats {
 
     private static final Logger LOG = Logger.getLogger(Heartbeats.class.getName());
-    private static final OutboundSseEvent HEARTBEAT = OutboundEvents.comment("heartbeat");
+    static final OutboundSseEvent HEARTBEAT = OutboundEvents.comment("heartbeat");
 
     private final ConnectionStore store;
     private final long quietNanos;
+    private final Telemetry telemetry;
+    /** How often rounds run; 0 when heartbeats are off. */
+    private volatile long periodNanos;
+    /** When the last round ended (or the rounds started), in {@link System#nanoTime()}. */
+    private volatile long lastRoundNanos = System.nanoTime();
     /** The scheduled rounds; null when heartbeats are off. */
     private volatile ScheduledFuture<?> rounds;
 
-    private Heartbeats(ConnectionStore store, long quietNanos) {
+    private Heartbeats(ConnectionStore store, long quietNanos, Telemetry telemetry) {
         this.store = store;
         this.quietNanos = quietNanos;
+        this.telemetry = telemetry;
     }
 
     /** Starts the rounds, unless the interval is zero. */
-    static Heartbeats start(ConnectionStore store, DeliveryThreads threads, Duration interval) {
-        Heartbeats heartbeats = new Heartbeats(store, interval.toNanos());
+    static Heartbeats start(ConnectionStore store, DeliveryThreads threads, Duration interval, Telemetry telemetry) {
+        Heartbeats heartbeats = new Heartbeats(store, interval.toNanos(), telemetry);
         if (!interval.isZero()) {
             long period = Math.max(interval.toNanos() / 2, Duration.ofMillis(10).toNanos());
+            heartbeats.periodNanos = period;
             heartbeats.rounds = threads.every(period, heartbeats::round);
         }
         return heartbeats;
+    }
+
+    /**
+     * How far the rounds are behind: the time since the last round ended, less three periods; 0 when on time, or
+     * when heartbeats are off or stopped.
+     */
+    long lateNanos() {
+        long period = periodNanos;
+        if (period == 0) {
+            return 0;
+        }
+        return Math.max(0, System.nanoTime() - lastRoundNanos - 3 * period);
     }
 
     /** One round over every stream. */
     void round() {
         try {
             long now = System.nanoTime();
+            int[] sent = new int[1];
             store.forEach(KeyPattern.all(), (key, connection) -> {
                 if (!(connection instanceof Stream stream)) {
                     return;
@@ -53,11 +73,13 @@ final class Heartbeats {
                     // Quiet: the comment finds out whether the client is still there. It renews the stream on a
                     // later round, once written; one that waits behind a write to a client that stopped reading
                     // renews nothing, so such a stream still expires.
-                    stream.send(HEARTBEAT);
+                    sent[0] += stream.send(HEARTBEAT) ? 1 : 0;
                 } else if (!stream.hasFailed()) {
                     store.touch(key);
                 }
             });
+            telemetry.heartbeats(sent[0], 0);
+            lastRoundNanos = System.nanoTime();
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again; keep the heartbeats going.
             LOG.log(Level.WARNING, "Sfere: a heartbeat round failed", e);
@@ -66,6 +88,7 @@ final class Heartbeats {
 
     /** Stops the rounds; a round already running finishes. */
     void stop() {
+        periodNanos = 0;
         ScheduledFuture<?> running = rounds;
         if (running != null) {
             running.cancel(false);

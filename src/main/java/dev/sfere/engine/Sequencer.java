@@ -47,6 +47,7 @@ final class Sequencer {
     /** Guarded by {@link #lock}: the ids of {@code sfere-close} events, oldest first. */
     private final Map<String, End> ends = new LinkedHashMap<>();
     private final AtomicBoolean ownIdWarned = new AtomicBoolean();
+    private final Telemetry telemetry;
 
     private record End(ConnectionKey key, long nanos) {
     }
@@ -54,9 +55,11 @@ final class Sequencer {
     /**
      * @param settings the engine's settings
      * @param clock    the time in nanoseconds ({@link System#nanoTime()}, or a test's)
+     * @param telemetry told how many events each delivery queued
      */
-    Sequencer(EngineSettings settings, LongSupplier clock) {
+    Sequencer(EngineSettings settings, LongSupplier clock, Telemetry telemetry) {
         this.clock = clock;
+        this.telemetry = telemetry;
         long window = settings.resumeWindow().toNanos();
         this.history = new History(EventIds.fresh(), window, settings.historyBytes(), clock.getAsLong());
         // Ends are remembered for the window, or, with resuming off, for the default window: a leave still sticks.
@@ -83,6 +86,7 @@ final class Sequencer {
         } finally {
             unlock();
         }
+        telemetry.queued((long) reached[0] * events.length);
         return reached[0];
     }
 

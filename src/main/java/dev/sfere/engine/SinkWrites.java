@@ -17,6 +17,22 @@ final class SinkWrites {
     }
 
     /**
+     * Checks events before any is queued: a null met half-way would leave the events before it queued, and one of a
+     * call's events must never go out without the others.
+     *
+     * @throws NullPointerException     if {@code events} is null
+     * @throws IllegalArgumentException if one of them is null, naming its position
+     */
+    static void requireEvents(OutboundSseEvent[] events) {
+        java.util.Objects.requireNonNull(events, "events");
+        for (int i = 0; i < events.length; i++) {
+            if (events[i] == null) {
+                throw new IllegalArgumentException("events[" + i + "] is null");
+            }
+        }
+    }
+
+    /**
      * Writes the event.
      *
      * @param sink   the sink

@@ -62,6 +62,10 @@ final class Stream extends Connection {
     private long retry = -1;
     /** Guarded by {@code this}: how the stream began. */
     private Resumption resumption = Resumption.NEW;
+    /** Told of dropped events and failed heartbeats; set by the engine before the stream is stored. */
+    volatile Telemetry telemetry = Telemetry.NONE;
+    /** When the drain task now scheduled or running was handed to the executor, in {@code nanoTime}. */
+    volatile long scheduledNanos;
 
     /**
      * Wraps a sink whose events are written on an executor, through a queue of bounded size.
@@ -73,14 +77,9 @@ final class Stream extends Connection {
      * @param onGiveUp called once, with this connection and {@link EvictionCause#CLOSED} or
      *                 {@link EvictionCause#SLOW}, when the stream can no longer be written to; the library's handler
      *                 purges it from the store with that cause
-     * @return the connection
      * @throws IllegalArgumentException if the capacity is below 1
      */
-    static Stream of(SseEventSink sink, Executor executor, int capacity, BiConsumer<Stream, EvictionCause> onGiveUp) {
-        return new Stream(sink, executor, capacity, onGiveUp);
-    }
-
-    private Stream(SseEventSink sink, Executor executor, int capacity, BiConsumer<Stream, EvictionCause> onGiveUp) {
+    Stream(SseEventSink sink, Executor executor, int capacity, BiConsumer<Stream, EvictionCause> onGiveUp) {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.executor = Objects.requireNonNull(executor, "executor");
         if (capacity < 1) {
@@ -92,23 +91,11 @@ final class Stream extends Connection {
     }
 
     /**
-     * Queues events for the stream, to be written in order after every event queued before them.
-     *
-     * @param events the events
-     * @return true if the events were accepted; false if the connection has been given up or closed (before, or now
-     *         because its queue is full)
-     * @throws NullPointerException     if {@code events} is null
-     * @throws IllegalArgumentException if one of the events is null; then none of them is queued or written
+     * Queues events, to be written in order after every event queued before them; all of them or none (see
+     * {@link SinkWrites#requireEvents}). False if the stream was given up, closed or ending, or now overflows.
      */
     boolean send(OutboundSseEvent... events) {
-        // Before anything is queued: a null met half-way would leave the events before it queued, and one of a
-        // call's events must never go out without the others.
-        Objects.requireNonNull(events, "events");
-        for (int i = 0; i < events.length; i++) {
-            if (events[i] == null) {
-                throw new IllegalArgumentException("events[" + i + "] is null");
-            }
-        }
+        SinkWrites.requireEvents(events);
         if (done.get()) {
             return false;
         }
@@ -135,14 +122,14 @@ final class Stream extends Connection {
         return !done.get();
     }
 
-    /** Called with the lock held: queues the events, or empties the queue and answers false when they do not fit. */
+    /** With the lock held: queues the events, or empties the queue and answers false when they do not fit. */
     private boolean enqueue(OutboundSseEvent[] events) {
         if (queue == null) {
             // Small: most streams never have more than an event or two waiting; it grows when they do.
             queue = new ArrayDeque<>(2);
         }
         if (events.length > capacity - queue.size()) {
-            queue.clear();
+            dropQueue(events.length);
             return false;
         }
         for (OutboundSseEvent event : events) {
@@ -151,11 +138,7 @@ final class Stream extends Connection {
         return true;
     }
 
-    /**
-     * Marks the stream as being opened: events wait in the queue, whichever thread sends them, until
-     * {@link #opened()}. Runtimes cannot mix the request thread's writes with other threads' (Open Liberty fails the
-     * request's own write), and the queue keeps every event in the order the engine stamped it.
-     */
+    /** Marks the stream as being opened: events wait, whoever sends them, until {@link #opened()}. */
     synchronized void opening() {
         opening = true;
     }
@@ -212,11 +195,8 @@ final class Stream extends Connection {
                 return false;
             }
             ending = true;
-            if (queue == null) {
-                queue = new ArrayDeque<>(1);
-            }
-            queue.clear();
-            queue.addLast(last);
+            dropQueue(0);
+            queue = new ArrayDeque<>(List.of(last));
             start = !opening && !writing;
             writing |= start;
         }
@@ -227,6 +207,7 @@ final class Stream extends Connection {
     }
 
     private void schedule() {
+        scheduledNanos = System.nanoTime();
         try {
             executor.execute(new Drain(this));
         } catch (RejectedExecutionException e) {
@@ -243,16 +224,30 @@ final class Stream extends Connection {
         }
     }
 
+    /** With the lock held: empties the queue, telling the telemetry how many events (plus {@code refused}) are lost. */
+    private void dropQueue(int refused) {
+        int lost = refused + (queue == null ? 0 : queue.size());
+        if (queue != null) {
+            queue.clear();
+        }
+        if (lost > 0) {
+            telemetry.dropped(lost);
+        }
+    }
+
     /**
      * Writes queued events, one at a time and never holding the lock while writing, until none is left or the
      * connection is done (a failed write gives it up, so the next turn drops the rest).
+     *
+     * @return how many events were handed to the runtime
      */
-    void drain() {
+    int drain() {
         WriteWatch.Slot slot = WriteWatch.current();
         if (slot != null) {
             slot.stream = this;
         }
         boolean close;
+        int written = 0;
         while (true) {
             OutboundSseEvent event;
             boolean recovered;
@@ -262,8 +257,8 @@ final class Stream extends Connection {
                 event = done.get() || queue == null ? null : withRetry(queue.pollFirst());
                 if (event == null) {
                     writing = false;
-                    if (done.get() && queue != null) {
-                        queue.clear();
+                    if (done.get()) {
+                        dropQueue(0);
                     }
                     // Ending, and its last event written (or the stream given up meanwhile, which no longer reaches
                     // the store, as the stream left it when it was ended): close it now.
@@ -285,7 +280,11 @@ final class Stream extends Connection {
             if (event == null) {
                 break;
             }
-            write(event);
+            boolean ok = write(event);
+            written += ok ? 1 : 0;
+            if (!ok && event == Heartbeats.HEARTBEAT) {
+                telemetry.heartbeats(0, 1);
+            }
         }
         if (slot != null) {
             slot.stream = null;
@@ -293,6 +292,7 @@ final class Stream extends Connection {
         if (close) {
             closeSink();
         }
+        return written;
     }
 
     /**
@@ -360,9 +360,7 @@ final class Stream extends Connection {
     void close() {
         done.set(true);
         synchronized (this) {
-            if (queue != null) {
-                queue.clear();
-            }
+            dropQueue(0);
             if (inWrite) {
                 // A write is in progress, perhaps blocked on a client that stopped reading, and runtimes make a
                 // close wait for it: the writing thread closes the stream when its write returns, rather than

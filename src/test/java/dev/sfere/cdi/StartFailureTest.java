@@ -45,7 +45,7 @@ class StartFailureTest {
         SmallRyeConfig config = TestConfig.register(Map.of());
         try {
             List<String> before = heartbeatThreads();
-            ConnectionLifecycle lifecycle = new ConnectionLifecycle(refusing, null, null, new SfereExtension());
+            ConnectionLifecycle lifecycle = new ConnectionLifecycle(refusing, null, null, new SfereExtension(), null);
             for (int attempt = 0; attempt < 3; attempt++) {
                 assertThatThrownBy(lifecycle::engine).hasMessageContaining("no listeners here");
             }

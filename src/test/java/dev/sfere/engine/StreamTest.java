@@ -47,7 +47,7 @@ class StreamTest {
     void queuedEvents_areWrittenInOrder_byOneTaskOnTheExecutor() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
 
         assertThat(connection.send(event(1), event(2))).isTrue();
         assertThat(connection.send(event(3))).isTrue();
@@ -70,7 +70,7 @@ class StreamTest {
     void stalledStream_neverBlocksTheSender_andOverflowGivesItUpAsSlowOnce() throws Exception {
         Sink sink = new Sink();
         sink.block = new CountDownLatch(1);
-        Stream connection = Stream.of(sink, pool, 5, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, pool, 5, (c, cause) -> givenUp.add(cause));
 
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             assertThat(connection.send(event(0))).isTrue();
@@ -97,7 +97,7 @@ class StreamTest {
     void oneSendOfSeveralEvents_isQueuedWholeOrNotAtAll() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Stream connection = Stream.of(sink, tasks::add, 2, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, tasks::add, 2, (c, cause) -> givenUp.add(cause));
         assertThat(connection.send(event(1), event(2), event(3))).isFalse();
         assertThat(givenUp).containsExactly(EvictionCause.SLOW);
         assertThat(tasks).isEmpty();
@@ -109,7 +109,7 @@ class StreamTest {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
         sink.failAt = 2;
-        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1), event(2), event(3));
         tasks.poll().run();
         assertThat(data(sink)).containsExactly("1");
@@ -121,7 +121,7 @@ class StreamTest {
 
     @Test
     void rejectedByTheExecutor_givesUpClosed() {
-        Stream connection = Stream.of(new Sink(), task -> {
+        Stream connection = new Stream(new Sink(), task -> {
             throw new RejectedExecutionException("shut down");
         }, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1));
@@ -133,7 +133,7 @@ class StreamTest {
     void close_dropsWaitingEvents_closesTheSink_andIsNotAGiveUp() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1));
         connection.close();
         tasks.poll().run();
@@ -147,7 +147,7 @@ class StreamTest {
     void closeDuringABlockedWrite_returnsAtOnce_andTheWriterClosesWhenItsWriteReturns() throws Exception {
         Sink sink = new Sink();
         sink.block = new CountDownLatch(1);
-        Stream connection = Stream.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, pool, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1), event(2));
         assertThat(sink.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -166,7 +166,7 @@ class StreamTest {
     void finish_dropsWhatWaits_writesTheLastEventAfterTheWriteInProgress_thenCloses() throws Exception {
         Sink sink = new Sink();
         sink.block = new CountDownLatch(1);
-        Stream connection = Stream.of(sink, pool, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, pool, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1), event(2));
         assertThat(sink.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -187,7 +187,7 @@ class StreamTest {
     void closeWhileTheDeliveryTaskWaitsForAThread_closesAtOnce_andTheTaskWritesNothing() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.send(event(1));
         assertThat(tasks).hasSize(1);
 
@@ -204,7 +204,7 @@ class StreamTest {
     void whileOpening_everyEventWaits_untilOpened_thenInTheOrderSent() throws Exception {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Stream connection = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream connection = new Stream(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
         connection.opening();
 
         Thread other = new Thread(() -> connection.send(event(1)));
@@ -223,7 +223,7 @@ class StreamTest {
     @Test
     void directExecutor_writesOnTheSendersThread() {
         Sink sink = new Sink();
-        Stream connection = Stream.of(sink, Runnable::run, Integer.MAX_VALUE,
+        Stream connection = new Stream(sink, Runnable::run, Integer.MAX_VALUE,
                 (c, cause) -> givenUp.add(EvictionCause.CLOSED));
         assertThat(connection.send(event(1))).isTrue();
         assertThat(data(sink)).containsExactly("1");
@@ -232,7 +232,7 @@ class StreamTest {
 
     @Test
     void capacityBelowOne_isRefused() {
-        assertThatThrownBy(() -> Stream.of(new Sink(), Runnable::run, 0, (c, cause) -> { }))
+        assertThatThrownBy(() -> new Stream(new Sink(), Runnable::run, 0, (c, cause) -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
     }
 
@@ -244,7 +244,7 @@ class StreamTest {
     void nullEvent_isRefusedNamingItsPosition_andNothingIsQueuedOrWritten() {
         ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         Sink sink = new Sink();
-        Stream queued = Stream.of(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
+        Stream queued = new Stream(sink, tasks::add, 10, (c, cause) -> givenUp.add(cause));
 
         assertThatThrownBy(() -> queued.send(event(1), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("events[1]");
@@ -252,7 +252,7 @@ class StreamTest {
         assertThatThrownBy(() -> queued.send((OutboundSseEvent[]) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("events");
 
-        Stream opening = Stream.of(sink, Runnable::run, 10, (c, cause) -> givenUp.add(cause));
+        Stream opening = new Stream(sink, Runnable::run, 10, (c, cause) -> givenUp.add(cause));
         opening.opening();
         assertThatThrownBy(() -> opening.send(event(2), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("events[1]");

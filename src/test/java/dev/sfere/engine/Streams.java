@@ -14,7 +14,7 @@ public final class Streams {
 
     /** A stream written on the sending thread, with no bound; {@code onFailure} when a write fails. */
     public static Connection of(SseEventSink sink, Consumer<Connection> onFailure) {
-        return Stream.of(sink, Runnable::run, Integer.MAX_VALUE, (stream, cause) -> onFailure.accept(stream));
+        return new Stream(sink, Runnable::run, Integer.MAX_VALUE, (stream, cause) -> onFailure.accept(stream));
     }
 
     public static boolean send(Connection connection, OutboundSseEvent... events) {

@@ -106,7 +106,7 @@ class WriteWatchTest {
     }
 
     private Stream open(SseEventSink sink, java.util.function.BiConsumer<Stream, EvictionCause> onGiveUp) {
-        Stream stream = Stream.of(sink, threads.delivery(), 100, onGiveUp);
+        Stream stream = new Stream(sink, threads.delivery(), 100, onGiveUp);
         stream.opened();
         return stream;
     }
