@@ -7,6 +7,7 @@ import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
 import dev.sfere.engine.Engine;
+import dev.sfere.engine.EngineSettings;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import dev.sfere.spi.RemovalListener;
@@ -57,15 +58,6 @@ public final class MemoryFootprint {
     /** The library's default {@code sfere.connection.queue-size}. */
     private static final int QUEUE_SIZE = 1_000;
 
-    private static final Engine.Listener NO_LISTENER = new Engine.Listener() {
-        @Override
-        public void connected(ConnectionKey key) {
-        }
-
-        @Override
-        public void evicted(ConnectionKey key, EvictionCause cause) {
-        }
-    };
 
     private MemoryFootprint() {
     }
@@ -115,8 +107,8 @@ public final class MemoryFootprint {
 
     /** An engine over the given store, started: its threads exist before the first heap reading. */
     private static Engine engine(Registrations streams) {
-        Engine engine = new Engine(streams, new Engine.Settings(Duration.ZERO, QUEUE_SIZE,
-                Engine.DEFAULT_MAX_DELIVERY_THREADS, streams.connections.length, Duration.ofSeconds(5)), NO_LISTENER, null);
+        Engine engine = new Engine(streams, new EngineSettings(Duration.ZERO, QUEUE_SIZE,
+                Engine.DEFAULT_MAX_DELIVERY_THREADS, streams.connections.length, Duration.ofSeconds(5)), NoListener.INSTANCE, null);
         engine.start();
         return engine;
     }
