@@ -310,7 +310,8 @@ public final class MemoryFootprint {
         }
     }
 
-    private static long usedAfterGc() {
+    /** The heap in use after full collections: the least of four readings. */
+    static long usedAfterGc() {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++) {
             System.gc();
