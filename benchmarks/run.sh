@@ -2,7 +2,7 @@
 # Runs the benchmarks of docs/BENCHMARKS.md. The library must be installed first (from the repository root:
 # mvn -B install -DskipTests). Usage:
 #   benchmarks/run.sh smoke                  every benchmark once, tiny (what CI runs); asserts nothing about time
-#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster [extra args]   one comparison
+#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster|resume [extra args]   one comparison
 #   benchmarks/run.sh report                 tables.md and charts from the results
 #   benchmarks/run.sh all                    everything above but smoke, then the report
 # Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
@@ -62,6 +62,14 @@ cluster() {
   java -cp "$CP" dev.sfere.bench.ClusterLatency "$RESULTS" "$@"
 }
 
+# Issue 18: one resume against the history's size (JMH), the heap a retained event costs, and the resume storm over
+# HTTP (5,000 clients: some 10,000 descriptors in this process). Extra arguments go to the storm.
+resume() {
+  "${JMH[@]}" ResumeBenchmark -f 1 -wi 1 -w 1s -i 3 -r 1s -rf csv -rff "$RESULTS/resume.csv"
+  java -XX:+UseSerialGC -Xmx3g -cp "$CP" dev.sfere.bench.HistoryFootprint "$RESULTS" 10000 100000
+  java -Xms2g -Xmx2g -cp "$CP" dev.sfere.bench.fanout.ResumeStorm --out="$RESULTS" "$@"
+}
+
 report() {
   java -Djava.awt.headless=true -cp "$CP" dev.sfere.bench.report.Report "$RESULTS" "$CHARTS"
 }
@@ -74,8 +82,8 @@ what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
   smoke) build; smoke ;;
-  lookup|keyof|storeops|memory|fanout|stalled|cluster) build; "$what" "$@" ;;
+  lookup|keyof|storeops|memory|fanout|stalled|cluster|resume) build; "$what" "$@" ;;
   report) build; report ;;
-  all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; report ;;
+  all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; resume; report ;;
   *) sed -n '2,8p' "$SELF"; exit 2 ;;
 esac

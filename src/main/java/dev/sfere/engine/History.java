@@ -21,8 +21,11 @@ import java.util.Set;
  */
 final class History {
 
-    /** Bytes counted for an entry besides its data: the entry, the stamped event and its id, roughly. */
-    static final long ENTRY_OVERHEAD = 160;
+    /**
+     * Bytes counted for an entry besides its data: the entry, the stamped event, its id and the application's event,
+     * as measured with JOL (about 210 B; docs/BENCHMARKS.md §8).
+     */
+    static final long ENTRY_OVERHEAD = 210;
     /** Bytes counted for data the library cannot size without serializing it (an application's object). */
     static final long UNSIZED_DATA = 256;
 

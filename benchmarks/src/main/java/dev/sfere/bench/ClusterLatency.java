@@ -1,12 +1,12 @@
 package dev.sfere.bench;
 
 import dev.sfere.ConnectionKey;
-import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
 import dev.sfere.cluster.NatsCluster;
 import dev.sfere.cluster.NatsSettings;
 import dev.sfere.engine.Engine;
+import dev.sfere.engine.EngineSettings;
 import dev.sfere.store.Stores;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -46,18 +46,9 @@ public final class ClusterLatency {
     private static final int QUEUE_SIZE = 1_000;
 
     /** Heartbeats off: a heartbeat comment would reach the sinks as an event. */
-    private static final Engine.Settings SETTINGS = new Engine.Settings(Duration.ZERO, QUEUE_SIZE,
+    private static final EngineSettings SETTINGS = new EngineSettings(Duration.ZERO, QUEUE_SIZE,
             Engine.DEFAULT_MAX_DELIVERY_THREADS, Long.MAX_VALUE, Duration.ofSeconds(5));
 
-    private static final Engine.Listener NO_LISTENER = new Engine.Listener() {
-        @Override
-        public void connected(ConnectionKey key) {
-        }
-
-        @Override
-        public void evicted(ConnectionKey key, EvictionCause cause) {
-        }
-    };
 
     private ClusterLatency() {
     }
@@ -158,7 +149,7 @@ public final class ClusterLatency {
 
     /** One instance: an engine on a store of its own, in the cluster, with one stream, open. */
     private static Engine engineWith(NatsSettings settings, String id, SseEventSink sink) {
-        Engine engine = new Engine(Stores.memory(), SETTINGS, NO_LISTENER,
+        Engine engine = new Engine(Stores.memory(), SETTINGS, NoListener.INSTANCE,
                 (store, local) -> NatsCluster.start(settings, store, local, Object::toString));
         // As the library does once the resource method returns: other threads' events now go out.
         engine.opened(engine.register(ConnectionKey.of("default", "lobby", id), sink));

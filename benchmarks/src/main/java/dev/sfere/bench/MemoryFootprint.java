@@ -7,6 +7,7 @@ import dev.sfere.EvictionCause;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
 import dev.sfere.engine.Engine;
+import dev.sfere.engine.EngineSettings;
 import dev.sfere.spi.Connection;
 import dev.sfere.spi.ConnectionStore;
 import dev.sfere.spi.RemovalListener;
@@ -57,15 +58,6 @@ public final class MemoryFootprint {
     /** The library's default {@code sfere.connection.queue-size}. */
     private static final int QUEUE_SIZE = 1_000;
 
-    private static final Engine.Listener NO_LISTENER = new Engine.Listener() {
-        @Override
-        public void connected(ConnectionKey key) {
-        }
-
-        @Override
-        public void evicted(ConnectionKey key, EvictionCause cause) {
-        }
-    };
 
     private MemoryFootprint() {
     }
@@ -115,8 +107,8 @@ public final class MemoryFootprint {
 
     /** An engine over the given store, started: its threads exist before the first heap reading. */
     private static Engine engine(Registrations streams) {
-        Engine engine = new Engine(streams, new Engine.Settings(Duration.ZERO, QUEUE_SIZE,
-                Engine.DEFAULT_MAX_DELIVERY_THREADS, streams.connections.length, Duration.ofSeconds(5)), NO_LISTENER, null);
+        Engine engine = new Engine(streams, new EngineSettings(Duration.ZERO, QUEUE_SIZE,
+                Engine.DEFAULT_MAX_DELIVERY_THREADS, streams.connections.length, Duration.ofSeconds(5)), NoListener.INSTANCE, null);
         engine.start();
         return engine;
     }
@@ -248,14 +240,18 @@ public final class MemoryFootprint {
      */
     private static final class Registrations implements ConnectionStore {
         final Connection[] connections;
+        /** The keys, which a delivery checks against its selection; the benchmark's own key objects. */
+        private final ConnectionKey[] keys;
         private int size;
 
         Registrations(int capacity) {
             connections = new Connection[capacity];
+            keys = new ConnectionKey[capacity];
         }
 
         @Override
         public synchronized Connection store(ConnectionKey key, Connection connection) {
+            keys[size] = key;
             connections[size++] = connection;
             return connection;
         }
@@ -266,9 +262,9 @@ public final class MemoryFootprint {
             synchronized (this) {
                 stored = size;
             }
-            // Every key matches the benchmark's pattern, and none is needed to deliver.
+            // Every key matches the benchmark's pattern.
             for (int i = 0; i < stored; i++) {
-                action.accept(null, connections[i]);
+                action.accept(keys[i], connections[i]);
             }
         }
 
@@ -318,7 +314,8 @@ public final class MemoryFootprint {
         }
     }
 
-    private static long usedAfterGc() {
+    /** The heap in use after full collections: the least of four readings. */
+    static long usedAfterGc() {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++) {
             System.gc();

@@ -1,6 +1,7 @@
 package dev.sfere.bench;
 
 import dev.sfere.bench.fanout.FanOut;
+import dev.sfere.bench.fanout.ResumeStorm;
 import dev.sfere.bench.fanout.StalledClient;
 import dev.sfere.bench.report.Report;
 import org.openjdk.jmh.results.RunResult;
@@ -19,7 +20,8 @@ import java.util.Collection;
  * Every benchmark once, tiny and in this JVM, so they cannot rot: JMH without forks, one short iteration, the
  * smallest size; the memory measurement at 10k connections; the fan-out harness with 20 clients and a few
  * broadcasts; the stalled-client benchmark with 20 readers, 30 events and one trial each way, then again with 5
- * stalled clients, a queue of 10 and a small send buffer, so that they stall within 80 events; the cluster latency
+ * stalled clients, a queue of 10 and a small send buffer, so that they stall within 80 events; one resume at a
+ * history of 1,000 events, the history's heap at 1,000 events, a resume storm of 20 clients; the cluster latency
  * over a real nats-server for 200 rounds (when one is installed); then the tables and charts. It checks that each
  * one runs and delivers (the fan-out harness fails if an event goes missing or differs), never how fast: timings
  * belong in docs/BENCHMARKS.md, not in a build.
@@ -51,6 +53,10 @@ public final class Smoke {
         StalledClient.run("--readers=20", "--stalled=5", "--events=80", "--queue=10", "--send-buffer=4096",
                 "--pairs=1", "--warmup-pairs=0", "--write-timeout=PT0.5S", "--settle=0", "--timeout=3",
                 "--out=" + out);
+
+        jmh(out, "resume.csv", options(ResumeBenchmark.class).param("history", "1000").param("events", "all"));
+        HistoryFootprint.main(new String[] {out.toString(), "1000"});
+        ResumeStorm.run("--clients=20", "--missed=5", "--trials=1", "--warmup=0", "--timeout=3", "--out=" + out);
 
         if (Files.isExecutable(Path.of("/usr/sbin/nats-server"))) {
             ClusterLatency.main(new String[] {out.toString(), "200", "50"});

@@ -95,7 +95,8 @@ public final class FanOut {
             send.broadcast();
             long nanos = deliveries.await(STALL_MILLIS) - start;
             // This broadcast's bytes, as client 0 received them: every sender's, every round.
-            String received = clients.takeLastEvent();
+            // Sfere's events carry its id, and a stream's first the reconnection delay (issue 18): not the payload.
+            String received = withoutLibraryFields(clients.takeLastEvent());
             if (!WIRE.equals(received)) {
                 throw new IllegalStateException(name + " delivered " + received + " instead of " + WIRE);
             }
@@ -222,6 +223,11 @@ public final class FanOut {
      */
     public static void run(String... args) throws Exception {
         new FanOut(options(args)).run();
+    }
+
+    /** An event's text without the {@code id:} and {@code retry:} lines Sfere adds; null stays null. */
+    static String withoutLibraryFields(String event) {
+        return event == null ? null : event.replaceAll("(?m)^(id|retry): [^\n]*\n", "");
     }
 
     /** Reads {@code --name=value} arguments, for this harness and {@link StalledClient}. */

@@ -64,10 +64,11 @@ final class JerseyServer implements AutoCloseable {
                 .addBeanClass(WeldRequestScope.class)
                 .addBeanClass(JerseyBroadcast.class)
                 .addBeanClass(FanResource.class)
+                .addBeanClass(StormResource.class)
                 .addBeanClass(Evictions.class)
                 .initialize();
         http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-                new ResourceConfig(FanResource.class), false);
+                new ResourceConfig(FanResource.class, StormResource.class), false);
         if (sendBuffer > 0) {
             fixSendBuffer(sendBuffer);
         }

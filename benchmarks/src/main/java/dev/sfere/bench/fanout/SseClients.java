@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
@@ -27,6 +28,7 @@ final class SseClients implements AutoCloseable {
     private final List<Loop> loops = new ArrayList<>();
     private final List<Stream> streams = new ArrayList<>();
     private volatile String lastEvent;
+    private final AtomicLong lastAnswer = new AtomicLong();
     /** Where the clients note when each event of a window arrives; null when nobody asks. */
     private volatile Arrivals arrivals;
 
@@ -63,12 +65,24 @@ final class SseClients implements AutoCloseable {
      * @param path  the request path for the client with a given index
      */
     void open(int count, IntFunction<String> path) throws IOException {
+        open(count, path, index -> "");
+    }
+
+    /**
+     * Opens more clients, with headers of their own.
+     *
+     * @param count   how many
+     * @param path    the request path for the client with a given index
+     * @param headers more request header lines for the client with a given index, each ending in CRLF, or ""
+     */
+    void open(int count, IntFunction<String> path, IntFunction<String> headers) throws IOException {
         for (int i = 0; i < count; i++) {
             int index = streams.size();
             SocketChannel channel = SocketChannel.open(server);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             byte[] request = ("GET " + path.apply(index) + " HTTP/1.1\r\nHost: " + server.getHostString() + ":"
-                    + server.getPort() + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                    + server.getPort() + "\r\nAccept: text/event-stream\r\n" + headers.apply(index) + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             ByteBuffer out = ByteBuffer.wrap(request);
             while (out.hasRemaining()) {
                 channel.write(out);
@@ -132,6 +146,11 @@ final class SseClients implements AutoCloseable {
         String event = lastEvent;
         lastEvent = null;
         return event;
+    }
+
+    /** When the last client so far received its response headers, in {@link System#nanoTime()}; 0 if none. */
+    long lastAnswered() {
+        return lastAnswer.get();
     }
 
     /** How many clients have received their response headers. */
@@ -291,6 +310,8 @@ final class SseClients implements AutoCloseable {
                             state = text.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")
                                     ? CHUNK_SIZE : IDENTITY;
                             headers.setLength(0);
+                            long answered = System.nanoTime();
+                            lastAnswer.accumulateAndGet(answered, Math::max);
                         }
                     }
                     case CHUNK_SIZE -> {
