@@ -47,6 +47,33 @@ final class InFlight {
         return wasStalled;
     }
 
+    /**
+     * Runs something that may block like a write (closing a stream whose client stopped reading) as a write of this
+     * stream on the current delivery thread: if it blocks, the thread counts as stalled and is interrupted past the
+     * deadline, instead of holding the pool.
+     *
+     * @param slot   the delivery thread's slot, or null off the delivery threads (then it just runs)
+     * @param stream the stream it is for
+     * @param action what to run
+     */
+    void watch(WriteWatch.Slot slot, Stream stream, Runnable action) {
+        if (slot == null) {
+            action.run();
+            return;
+        }
+        slot.stream = stream;
+        begin();
+        try {
+            action.run();
+        } finally {
+            boolean recovered = end();
+            slot.stream = null;
+            if (recovered) {
+                slot.recovered();
+            }
+        }
+    }
+
     /** What {@link #look} found. */
     enum Finding {
         /** No write, or one within bounds, or one already counted and not yet late. */

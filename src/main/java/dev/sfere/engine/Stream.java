@@ -182,11 +182,8 @@ final class Stream extends Connection {
     }
 
     /**
-     * Ends the stream with a last event: what still waits is dropped, the event is written after any write in
-     * progress, and then the stream is closed. Sends after this are refused. Does not call the give-up handler.
-     *
-     * @param last the last event
-     * @return false if the stream was already done or ending
+     * Ends the stream with a last event, written after any write in progress, then closes it; what waits is dropped
+     * and later sends are refused. False if it was already done or ending. Does not call the give-up handler.
      */
     boolean finish(OutboundSseEvent last) {
         boolean start;
@@ -290,7 +287,7 @@ final class Stream extends Connection {
             slot.stream = null;
         }
         if (close) {
-            closeSink();
+            inFlight.watch(slot, this, this::closeSink);
         }
         return written;
     }
@@ -353,12 +350,13 @@ final class Stream extends Connection {
 
     /**
      * Closes the stream and drops the events still waiting, never waiting for a write: a delivery task writing to
-     * the stream closes it once its write returns, since
-     * runtimes make a close wait for a blocked write. A delivery task still waiting for a thread then writes nothing.
-     * A failure to close is swallowed. Does not call the give-up handler.
+     * the stream closes it once its write returns, since runtimes make a close wait for a blocked write. A delivery
+     * task still waiting for a thread then writes nothing. A failure to close is swallowed. Does not call the give-up
+     * handler.
      */
     void close() {
         done.set(true);
+        WriteWatch.Slot slot = WriteWatch.current();
         synchronized (this) {
             dropQueue(0);
             if (inWrite) {
@@ -369,7 +367,9 @@ final class Stream extends Connection {
                 return;
             }
         }
-        closeSink();
+        // On a delivery thread (a removal's close), watched like a write: a runtime may block in closing a stream
+        // whose client stopped reading.
+        inFlight.watch(slot != null && slot.stream == null ? slot : null, this, this::closeSink);
     }
 
     private void closeSink() {

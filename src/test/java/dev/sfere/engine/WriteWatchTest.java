@@ -105,6 +105,56 @@ class WriteWatchTest {
         assertThat(givenUp).containsExactly(EvictionCause.SLOW);
     }
 
+    /**
+     * A removal's close runs on a delivery thread, and a runtime may block in it (Jersey's close flushes to the client
+     * that stopped reading): watched like a write, it costs no shared thread and is interrupted past the deadline.
+     */
+    @Test
+    void closesBlockedOnEveryThread_stillLeaveAThreadForAHealthyStream_andAreInterruptedPastTheDeadline()
+            throws Exception {
+        threads = DeliveryThreads.start(2, TimeUnit.MILLISECONDS.toNanos(300));
+        List<CloseBlocks> blocked = List.of(new CloseBlocks(), new CloseBlocks(), new CloseBlocks());
+        for (CloseBlocks sink : blocked) {
+            Stream stream = open(sink, (s, cause) -> { });
+            threads.delivery().execute(stream::close);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> blocked.stream().allMatch(s -> s.entered.getCount() == 0));
+
+        BlockingSink healthy = BlockingSink.healthy();
+        open(healthy, (stream, cause) -> { }).send(event("hello"));
+        await("the healthy stream written while three closes block").atMost(Duration.ofSeconds(10))
+                .until(() -> healthy.written.size() == 1);
+        for (CloseBlocks sink : blocked) {
+            assertThat(sink.interrupted.await(10, TimeUnit.SECONDS)).as("the blocked close interrupted").isTrue();
+        }
+    }
+
+    /** A sink whose close blocks until its thread is interrupted. */
+    private static final class CloseBlocks implements SseEventSink {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public boolean isClosed() {
+            return false;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> send(OutboundSseEvent event) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+            entered.countDown();
+            try {
+                new java.util.concurrent.CountDownLatch(1).await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        }
+    }
+
     private Stream open(SseEventSink sink, java.util.function.BiConsumer<Stream, EvictionCause> onGiveUp) {
         Stream stream = new Stream(sink, threads.delivery(), 100, onGiveUp);
         stream.opened();
