@@ -72,8 +72,7 @@ final class NatsLog {
     }
 
     /** A message held for the log. */
-    private record Held(String id, byte[] payload) {
-    }
+    private record Held(String id, byte[] payload) { }
 
     private final NatsSettings settings;
     private final String instance;
@@ -86,6 +85,8 @@ final class NatsLog {
     private final AtomicBoolean publishFailureLogged = new AtomicBoolean();
     private final AtomicBoolean heldDropLogged = new AtomicBoolean();
     private final AtomicBoolean openFailureLogged = new AtomicBoolean();
+    /** Set while a retry of the held events is scheduled. */
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
     /** Guarded by itself, oldest first. */
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** Set once the log is open; null while it cannot be reached or is being opened. */
@@ -125,10 +126,8 @@ final class NatsLog {
     }
 
     /** Makes the dispatcher on the first connection; called under the connection's lock. */
-    synchronized void attach(Connection made) {
-        if (dispatcher == null) {
-            dispatcher = made.createDispatcher();
-        }
+    void attach(Connection made) {
+        dispatcherFor(made);
     }
 
     /** The server is reachable (again): the log is opened on the cluster's thread. */
@@ -172,7 +171,7 @@ final class NatsLog {
             // The client refuses at once (its outgoing queue is full, say): this instance delivers now.
             hold(new Held(id, payload));
             link.failedOnce(publishFailureLogged, "publishing to the cluster's log failed; delivering locally, "
-                    + "and holding events for the other instances until it works", e);
+                    + "and holding events for the other instances until it is back", e);
             return false;
         }
     }
@@ -186,10 +185,11 @@ final class NatsLog {
             return;
         }
         link.failedOnce(publishFailureLogged, "the cluster's log did not acknowledge a publish; delivering "
-                + "locally, and publishing again when the log is back", error);
+                + "locally, and holding events for the other instances until it is back", error);
         synchronized (held) {
             held.addLast(message);
         }
+        retryHeldLater();
         try {
             delivery.deliver(pattern, excludeKeys, excludePattern, events);
         } catch (RuntimeException e) {
@@ -239,8 +239,7 @@ final class NatsLog {
                 fresh = true;
                 delivery.logOpened(opened, info.getStreamState().getLastSequence());
             }
-            JetStream js = current.jetStream(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2))
-                    .build());
+            JetStream js = current.jetStream(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build());
             JetStreamSubscription made = js.subscribe(settings.subject(), dispatcherFor(current),
                     message -> onMessage(number, message), false, subscribeOptions(start));
             synchronized (this) {
@@ -255,11 +254,7 @@ final class NatsLog {
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             link.failedOnce(openFailureLogged, "opening the cluster's log " + settings.stream() + " failed; "
                     + "delivering locally, and trying again every second", e);
-            try {
-                worker.schedule(this::open, 1, TimeUnit.SECONDS);
-            } catch (RejectedExecutionException closing) {
-                // closing
-            }
+            schedule(this::open, 1);
         }
     }
 
@@ -271,15 +266,10 @@ final class NatsLog {
     }
 
     private PushSubscribeOptions subscribeOptions(long start) {
-        ConsumerConfiguration.Builder consumer = ConsumerConfiguration.builder()
-                .ackPolicy(AckPolicy.None)
-                .memStorage(true)
-                .inactiveThreshold(Duration.ofSeconds(30));
-        if (start > 0) {
-            consumer.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(start);
-        } else {
-            consumer.deliverPolicy(DeliverPolicy.All);
-        }
+        ConsumerConfiguration.Builder consumer = ConsumerConfiguration.builder().ackPolicy(AckPolicy.None)
+                .memStorage(true).inactiveThreshold(Duration.ofSeconds(30));
+        consumer = start > 0 ? consumer.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(start)
+                : consumer.deliverPolicy(DeliverPolicy.All);
         return PushSubscribeOptions.builder().stream(settings.stream()).configuration(consumer.build()).build();
     }
 
@@ -295,12 +285,32 @@ final class NatsLog {
                         .whenComplete((ack, error) -> {
                             if (error != null) {
                                 hold(message);
+                                retryHeldLater();
                             }
                         });
             } catch (RuntimeException e) {
                 hold(message);
+                retryHeldLater();
             }
         }
+    }
+
+    /**
+     * Publishes the held events again in a second, if the log is open then: a publish can fail while the connection
+     * stays up (the server still recovering its streams, say), and nothing else would retry before the next
+     * reconnection.
+     */
+    private void retryHeldLater() {
+        if (!retryScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        schedule(() -> {
+            retryScheduled.set(false);
+            JetStream js = jetStream;
+            if (js != null && link.isUp()) {
+                publishHeld(js);
+            }
+        }, 1);
     }
 
     /** With the lock held: stops the current subscription, whose messages are ignored from now on. */
@@ -371,10 +381,14 @@ final class NatsLog {
     }
 
     private void submit(Runnable task) {
+        schedule(task, 0);
+    }
+
+    private void schedule(Runnable task, long seconds) {
         try {
-            worker.execute(task);
-        } catch (RejectedExecutionException e) {
-            // closing
+            worker.schedule(task, seconds, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException closing) {
+            retryScheduled.set(false);
         }
     }
 
