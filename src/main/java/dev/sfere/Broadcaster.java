@@ -15,7 +15,10 @@ import java.util.Set;
  * this instance accepted the events. The events of one call arrive at each stream together and in order.
  *
  * <p>With a cluster configured ({@code sfere.cluster.type=nats}), every call also reaches the matching streams of
- * the other instances, once each; those are not counted in the result.
+ * the other instances, once each; those are not counted in the result. The events then go through the cluster's
+ * log, from which every instance, this one included, queues them a moment later, so the result counts this
+ * instance's streams that the call selects rather than those that accepted the events (the same unless a stream
+ * fails meanwhile).
  *
  * <p>A null key, pattern, exclude or array of events fails with a {@link NullPointerException} naming it; no event,
  * a null event or a null in the exclude set with an {@link IllegalArgumentException}; either before anything is

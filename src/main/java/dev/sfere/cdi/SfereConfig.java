@@ -40,6 +40,8 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
     static final String NATS_STORAGE = "sfere.cluster.nats.storage";
     static final String NATS_REPLICAS = "sfere.cluster.nats.replicas";
     static final String NATS_MAX_BYTES = "sfere.cluster.nats.max-bytes";
+    static final String NATS_STREAM = "sfere.cluster.nats.stream";
+    static final String NATS_STREAM_MAX_BYTES = "sfere.cluster.nats.stream-max-bytes";
     /** The largest queue size accepted: beyond it, a stalled client could hold a great deal of memory. */
     static final int MAX_QUEUE_SIZE = 1_000_000;
     /** The most delivery threads of the library's own that may be configured. */
@@ -185,17 +187,32 @@ record SfereConfig(StoreType storeType, Duration storeDuration, long maximumSize
         if (replicas > 5) {
             throw bad(NATS_REPLICAS, raw(config, NATS_REPLICAS).orElseThrow(), "1 to 5");
         }
-        String maxBytesText = raw(config, NATS_MAX_BYTES).orElse("-1");
-        long maxBytes;
+        String stream = raw(config, NATS_STREAM).orElse(bucket + "-log");
+        if (!stream.matches("[A-Za-z0-9_-]{1,80}")) {
+            throw bad(NATS_STREAM, stream, "a stream name of 1 to 80 letters, digits, - or _");
+        }
+        // The log keeps what a client may resume from; with resuming off, what an instance cut off briefly
+        // catches up from.
+        Duration window = duration(config, RESUME_WINDOW, EngineSettings.DEFAULT_RESUME_WINDOW, true);
+        Duration retention = window.isZero() ? NatsSettings.DEFAULT_RETENTION
+                : window.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : window;
+        return new NatsSettings(url, bucket, maxAge, storage == Storage.FILE, (int) replicas,
+                bytesOrNone(config, NATS_MAX_BYTES), stream, retention, bytesOrNone(config, NATS_STREAM_MAX_BYTES));
+    }
+
+    /** A size limit in bytes, or -1 (the default) for none. */
+    private static long bytesOrNone(Config config, String key) {
+        String text = raw(config, key).orElse("-1");
+        long bytes;
         try {
-            maxBytes = Long.parseLong(maxBytesText);
+            bytes = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            maxBytes = 0;
+            bytes = 0;
         }
-        if (maxBytes == 0 || maxBytes < -1) {
-            throw bad(NATS_MAX_BYTES, maxBytesText, "-1 (no limit) or a whole number of bytes of 1 or more");
+        if (bytes == 0 || bytes < -1) {
+            throw bad(key, text, "-1 (no limit) or a whole number of bytes of 1 or more");
         }
-        return new NatsSettings(url, bucket, maxAge, storage == Storage.FILE, (int) replicas, maxBytes);
+        return bytes;
     }
 
     /**

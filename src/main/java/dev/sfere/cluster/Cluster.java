@@ -8,23 +8,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The other instances of the application, as the library sees them: where broadcasts go after local delivery, and
- * the directory of every instance's keys. Implementations never block the caller on the network and never throw
- * from {@link #publish}, {@link #registered} or {@link #removed}.
+ * The other instances of the application, as the library sees them: the log that carries every broadcast and direct
+ * send to every instance (this one included) in one order, and the directory of every instance's keys.
+ * Implementations never block the caller on the network and never throw from {@link #publish}, {@link #registered}
+ * or {@link #removed}.
  */
 public interface Cluster {
 
     /**
-     * Asks every other instance to deliver events to its streams that match a pattern, minus exclusions. The
-     * calling instance has delivered to its own streams already.
+     * Hands events for the streams that match a pattern, minus exclusions, to every instance.
      *
      * @param pattern        the keys to reach
      * @param excludeKeys    keys to leave out, or null
      * @param excludePattern keys to leave out, or null
      * @param events         the events
+     * @return true if the log took them: they reach this instance's streams too, through
+     *         {@link LocalDelivery#logged}, once consumed; false if the caller must deliver them to this instance's
+     *         streams now (the log cannot be reached), and the cluster hands them to the others when it can
      */
-    void publish(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
-                 OutboundSseEvent[] events);
+    boolean publish(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                    OutboundSseEvent[] events);
 
     /**
      * Records in the directory that this instance holds a key.
@@ -62,11 +65,15 @@ public interface Cluster {
     /** Leaves the cluster: this instance's keys are taken out of the directory, as far as time allows. */
     void close();
 
-    /** Delivery to this instance's own streams, for events that other instances published. */
+    /**
+     * Delivery to this instance's own streams. The log's messages come through {@link #logOpened} and
+     * {@link #logged}, one at a time, in the log's order; the defaults suit a receiver that keeps no history.
+     */
     @FunctionalInterface
     interface LocalDelivery {
         /**
-         * Delivers events to the local streams that match a pattern, minus exclusions.
+         * Delivers events to the local streams that match a pattern, minus exclusions, with this instance's own
+         * ids: for events the log could not take.
          *
          * @param pattern        the keys to reach
          * @param excludeKeys    keys to leave out, or null
@@ -75,5 +82,41 @@ public interface Cluster {
          */
         void deliver(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
                      OutboundSseEvent[] events);
+
+        /**
+         * The log is being consumed, from its first message held for a new epoch, or on from the last one consumed.
+         *
+         * @param epoch what identifies the log's incarnation, the same on every instance
+         * @param last  the log's last sequence now
+         */
+        default void logOpened(String epoch, long last) {
+        }
+
+        /**
+         * A message of the log, in the log's order.
+         *
+         * @param at             where it sits in the log
+         * @param pattern        the keys to reach
+         * @param excludeKeys    keys to leave out, or null
+         * @param excludePattern keys to leave out, or null
+         * @param events         the events; none for a message this instance delivered already with its own ids
+         */
+        default void logged(LogPosition at, KeyPattern pattern, Set<ConnectionKey> excludeKeys,
+                            KeyPattern excludePattern, OutboundSseEvent[] events) {
+            if (events.length > 0) {
+                deliver(pattern, excludeKeys, excludePattern, events);
+            }
+        }
+    }
+
+    /**
+     * Where a message sits in the log.
+     *
+     * @param epoch    what identifies the log's incarnation
+     * @param sequence its sequence in the log
+     * @param last     the log's last sequence, as far as the message tells (its sequence plus those pending)
+     * @param ageNanos how long ago the log stored it
+     */
+    record LogPosition(String epoch, long sequence, long last, long ageNanos) {
     }
 }

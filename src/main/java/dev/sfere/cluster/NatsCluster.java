@@ -18,17 +18,18 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * The cluster over NATS. Broadcasts travel by core NATS publish/subscribe on one subject: the sending instance
- * delivers to its own streams itself, publishes once, and ignores its own message if the server echoes it; every
- * other instance delivers the message to its matching streams. The directory is a JetStream KV bucket from each
+ * The cluster over NATS. Broadcasts and direct sends travel through the log, a JetStream stream that every
+ * instance, the sender included, consumes in order (see {@link NatsLog}), so that every instance gives an event the
+ * same id and a client resumes on any of them. The directory is a JetStream KV bucket from each
  * key (see {@link KeyCodec}) to the id of the instance that holds it. Entries live three quarters of the max age
  * after their last write and are written again every quarter, so a crashed instance's entries are gone within
  * the max age while a live instance's never lapse.
  *
- * <p>Nothing here blocks the caller on the network: publishes go to the client's buffer, and directory writes run
- * on a thread of their own ({@code sfere-cluster}). While the server cannot be reached, events for other instances
- * are dropped (local delivery goes on), listing falls back to this instance's keys, and each kind of failure is
- * logged once until the connection is back. On (re)connection the bucket is made again if it is gone and this
+ * <p>Nothing here blocks the caller on the network: publishes go to the client's buffer, and the log's opening and
+ * directory writes run on a thread of their own ({@code sfere-cluster}). While the server cannot be reached, events
+ * are delivered locally at once and held for the other instances, listing falls back to this instance's keys, and
+ * each kind of failure is logged once until the connection is back. On (re)connection the log and the bucket are
+ * made again if they are gone, the log is consumed on from where it stopped, held events are published, and this
  * instance's entries are put again.
  *
  * <p>Everything is logged under this class's name.
@@ -41,7 +42,7 @@ public final class NatsCluster implements Cluster {
     private final String instance = UUID.randomUUID().toString();
     private final ScheduledExecutorService worker = newWorker();
     private final NatsConnection link;
-    private final NatsTransport transport;
+    private final NatsLog log;
     private final NatsDirectory directory;
 
     private NatsCluster(NatsSettings settings, ConnectionStore store, LocalDelivery delivery,
@@ -49,16 +50,16 @@ public final class NatsCluster implements Cluster {
         this.link = new NatsConnection(settings, instance, worker, new NatsConnection.Events() {
             @Override
             public void attached(Connection made) {
-                transport.subscribe(made);
+                log.attach(made);
             }
 
             @Override
             public void up() {
-                transport.reset();
+                log.connected();
                 directory.connected();
             }
         });
-        this.transport = new NatsTransport(settings, instance, link, delivery, encoder);
+        this.log = new NatsLog(settings, instance, link, delivery, encoder, worker);
         this.directory = new NatsDirectory(settings, store, instance, link, worker);
     }
 
@@ -81,7 +82,7 @@ public final class NatsCluster implements Cluster {
      *
      * @param settings the server and the bucket
      * @param store    this instance's connections, whose keys go into the directory
-     * @param delivery delivers other instances' broadcasts to this instance's streams
+     * @param delivery delivers the log's messages, and events the log could not take, to this instance's streams
      * @param encoder  turns event data that is neither text nor bytes into text
      * @return the cluster
      */
@@ -96,9 +97,9 @@ public final class NatsCluster implements Cluster {
     }
 
     @Override
-    public void publish(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
-                        OutboundSseEvent[] events) {
-        transport.publish(pattern, excludeKeys, excludePattern, events);
+    public boolean publish(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                           OutboundSseEvent[] events) {
+        return log.publish(pattern, excludeKeys, excludePattern, events);
     }
 
     @Override
@@ -129,6 +130,7 @@ public final class NatsCluster implements Cluster {
             if (!worker.awaitTermination(2, TimeUnit.SECONDS)) {
                 worker.shutdownNow();
             }
+            log.close();
             link.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

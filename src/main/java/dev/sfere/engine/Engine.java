@@ -134,7 +134,7 @@ public final class Engine {
         try {
             store.addRemovalListener(this::onRemoval);
             if (clusterStarter != null) {
-                cluster = clusterStarter.apply(store, this::deliverLocally);
+                cluster = clusterStarter.apply(store, new ClusterReceiver(store, sequencer));
             }
         } catch (RuntimeException | Error e) {
             // Not started, so shutdown will not stop them: the threads would outlive the application.
@@ -150,29 +150,25 @@ public final class Engine {
     }
 
     /**
-     * Queues events for this instance's streams that match a pattern, minus exclusions, then hands them to the
-     * other instances, if there is a cluster.
+     * Queues events for this instance's streams that match a pattern, minus exclusions; with a cluster, hands them
+     * to the log instead, from which every instance, this one included, delivers them in one order (or, while the
+     * log cannot be reached, queues them here at once).
      *
      * @param pattern        the keys to reach
      * @param excludeKeys    keys to leave out, or null
      * @param excludePattern keys to leave out, or null
      * @param events         the events, checked by the caller
-     * @return how many of this instance's streams accepted them
+     * @return how many of this instance's streams accepted them, or, when the log took them, how many it selects
      */
     public int deliver(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
                        OutboundSseEvent[] events) {
         start();
-        int reached = deliverLocally(pattern, excludeKeys, excludePattern, events);
+        History.Selection selection = new History.Selection(pattern, excludeKeys, excludePattern);
         Cluster current = cluster;
-        if (current != null) {
-            current.publish(pattern, excludeKeys, excludePattern, events);
+        if (current != null && current.publish(pattern, excludeKeys, excludePattern, events)) {
+            return sequencer.count(store, selection, events);
         }
-        return reached;
-    }
-
-    private int deliverLocally(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
-                               OutboundSseEvent[] events) {
-        return sequencer.deliver(store, new History.Selection(pattern, excludeKeys, excludePattern), events);
+        return sequencer.deliver(store, selection, events);
     }
 
     /**

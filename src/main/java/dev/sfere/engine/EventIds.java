@@ -46,31 +46,82 @@ final class EventIds {
      */
     Parsed parse(String id) {
         int dash = id.lastIndexOf('-');
-        if (id.length() > MAX_LENGTH || dash <= 0 || dash == id.length() - 1) {
+        long[] position = id.length() > MAX_LENGTH || dash <= 0 ? null : Parsed.position(id, dash);
+        if (position == null) {
             return Parsed.MALFORMED;
         }
-        long sequence = 0;
-        for (int i = dash + 1; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c < '0' || c > '9' || sequence > (Long.MAX_VALUE - 9) / 10) {
-                return Parsed.MALFORMED;
-            }
-            sequence = sequence * 10 + (c - '0');
-        }
-        if (!id.regionMatches(0, epoch, 0, dash) || dash != epoch.length()) {
+        if (position[1] != 0 || dash != epoch.length() || !id.startsWith(epoch)) {
+            // An index is written only on ids of the cluster's log.
             return Parsed.OTHER_EPOCH;
         }
-        return new Parsed(sequence, null);
+        return new Parsed(position[0], null);
     }
 
     /**
-     * An id read back: a sequence of this epoch, or why it is not one.
+     * Reads an id of the cluster's log: {@code <epoch>-<sequence>} or {@code <epoch>-<sequence>.<index>}, whose
+     * epoch is the log's.
      *
-     * @param sequence the sequence, when {@code problem} is null
-     * @param problem  {@code "malformed"} or {@code "unknown"} (another epoch), else null
+     * @param id  the id, starting with the log's epoch and a dash
+     * @param log where the log's messages sit in the history
+     * @return the history sequence it names, or why not: {@code expired} for a message no longer held,
+     *         {@link Parsed#AHEAD} with the log position for one not consumed yet
      */
-    record Parsed(long sequence, String problem) {
+    static Parsed parseLogged(String id, LogPositions log) {
+        int dash = log.epoch().length();
+        long[] position = id.length() > MAX_LENGTH ? null : Parsed.position(id, dash);
+        if (position == null) {
+            return Parsed.MALFORMED;
+        }
+        long sequence = log.historySequence(position[0], (int) position[1]);
+        if (sequence == -2) {
+            return new Parsed(-1, Parsed.AHEAD, position[0], (int) position[1]);
+        }
+        return sequence < 0 ? new Parsed(-1, "expired") : new Parsed(sequence, null);
+    }
+
+    /**
+     * An id read back: a sequence of this history, or why it is not one.
+     *
+     * @param sequence    the history sequence, when {@code problem} is null
+     * @param problem     {@code "malformed"}, {@code "unknown"} (another epoch), {@code "expired"}, or
+     *                    {@link #AHEAD}; else null
+     * @param logSequence for {@link #AHEAD}, the log sequence named
+     * @param index       for {@link #AHEAD}, the event's place in that message
+     */
+    record Parsed(long sequence, String problem, long logSequence, int index) {
         static final Parsed MALFORMED = new Parsed(-1, "malformed");
         static final Parsed OTHER_EPOCH = new Parsed(-1, "unknown");
+        /** A log message this instance has not consumed yet: another instance is ahead. */
+        static final String AHEAD = "ahead";
+
+        Parsed(long sequence, String problem) {
+            this(sequence, problem, -1, 0);
+        }
+
+        /**
+         * The sequence and index after the dash: digits, then perhaps a dot and digits.
+         *
+         * @return {sequence, index}, or null if malformed
+         */
+        static long[] position(String id, int dash) {
+            long[] position = new long[2];
+            int part = 0;
+            int digits = 0;
+            for (int i = dash + 1; i < id.length(); i++) {
+                char c = id.charAt(i);
+                if (c == '.' && part == 0 && digits > 0) {
+                    part = 1;
+                    digits = 0;
+                    continue;
+                }
+                long limit = part == 0 ? (Long.MAX_VALUE - 9) / 10 : (Integer.MAX_VALUE - 9) / 10;
+                if (c < '0' || c > '9' || position[part] > limit) {
+                    return null;
+                }
+                position[part] = position[part] * 10 + (c - '0');
+                digits++;
+            }
+            return digits == 0 ? null : position;
+        }
     }
 }

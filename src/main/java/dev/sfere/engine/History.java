@@ -51,6 +51,8 @@ final class History {
     }
 
     private final EventIds ids;
+    /** Where the cluster's log messages sit, once this instance consumes a log; else null. */
+    private LogPositions log;
     private final long windowNanos;
     private final long maxBytes;
     private Entry[] ring = new Entry[16];
@@ -64,6 +66,8 @@ final class History {
     /** The last sequence dropped (0 before any), and when it was stamped. */
     private long dropped;
     private long droppedNanos;
+    /** Resumes from this sequence or before are reset: events after it were lost ({@link #dropAll}); -1 if none. */
+    private long lostThrough = -1;
 
     /**
      * @param ids         the ids' epoch
@@ -80,6 +84,49 @@ final class History {
 
     EventIds ids() {
         return ids;
+    }
+
+    /** How long an event may be resumed from; 0 with resuming off. */
+    long windowNanos() {
+        return windowNanos;
+    }
+
+    /** The positions of the cluster's log, or null before this instance consumed one. */
+    LogPositions log() {
+        return log;
+    }
+
+    /**
+     * Starts recording the positions of a log: a new one (another epoch) forgets those of the last.
+     *
+     * @param epoch the log's epoch
+     * @return true if it is another epoch than the last one's (or the first)
+     */
+    boolean useLog(String epoch) {
+        if (log != null && log.epoch().equals(epoch)) {
+            return false;
+        }
+        log = new LogPositions(epoch);
+        return true;
+    }
+
+    /**
+     * Drops every entry, as if each had aged out: a resume from any id given so far is reset ({@code expired}). For a
+     * gap in the log, after which replaying would leave events out.
+     */
+    void dropAll() {
+        while (size > 0) {
+            ring[head] = null;
+            head = (head + 1) & (ring.length - 1);
+            size--;
+        }
+        bytes = 0;
+        lostThrough = next - 1;
+        dropped = next - 1;
+        first = next;
+        if (log != null) {
+            log.clear();
+        }
     }
 
     /** The last sequence stamped, or 0. */
@@ -106,14 +153,52 @@ final class History {
      * @return the stamped events, in order
      */
     Stamped[] append(Selection selection, OutboundSseEvent[] events, long nowNanos) {
+        return append(selection, events, nowNanos, -1);
+    }
+
+    /**
+     * Stamps the events of a message of the log with its ids and keeps them; see {@link #useLog}.
+     *
+     * @param logSequence the message's sequence in the log, the one expected next (or any, for the first)
+     * @param selection   to whom they were sent
+     * @param events      the events; none for a message this instance delivered already, which only takes its
+     *                    place in the log's order
+     * @param stampedNanos when the message was stored in the log, in this clock
+     * @param nowNanos    the time now
+     * @return the stamped events, in order
+     */
+    Stamped[] appendLogged(long logSequence, Selection selection, OutboundSseEvent[] events, long stampedNanos,
+                           long nowNanos) {
+        log.add(logSequence, next, events.length);
+        Stamped[] stamped = append(selection, events, stampedNanos, logSequence);
+        trim(nowNanos);
+        return stamped;
+    }
+
+    private Stamped[] append(Selection selection, OutboundSseEvent[] events, long nanos, long logSequence) {
         Stamped[] stamped = new Stamped[events.length];
         for (int i = 0; i < events.length; i++) {
             OutboundSseEvent event = events[i] instanceof Stamped again ? again.event() : events[i];
-            stamped[i] = new Stamped(event, next, ids.format(next));
-            add(new Entry(stamped[i], selection, nowNanos, ENTRY_OVERHEAD + dataBytes(event.getData())));
+            String id = logSequence < 0 ? ids.format(next) : log.format(logSequence, i);
+            stamped[i] = new Stamped(event, next, id);
+            add(new Entry(stamped[i], selection, nanos, ENTRY_OVERHEAD + dataBytes(event.getData())));
         }
-        trim(nowNanos);
+        trim(nanos);
         return stamped;
+    }
+
+    /**
+     * Reads an id a client presented: this instance's own, or one of the log's.
+     *
+     * @return the history sequence it names, or why it cannot be resumed from; a log id of a message not consumed
+     *         yet is {@link EventIds.Parsed#AHEAD} with {@code logSequence} set
+     */
+    EventIds.Parsed parse(String id) {
+        if (log != null && id.length() > log.epoch().length() && id.charAt(log.epoch().length()) == '-'
+                && id.startsWith(log.epoch())) {
+            return EventIds.parseLogged(id, log);
+        }
+        return ids.parse(id);
     }
 
     /**
@@ -141,7 +226,7 @@ final class History {
             return new Replay(List.of(), "unknown");
         }
         long stamped = sequence == dropped ? droppedNanos : sequence > dropped ? at(sequence).nanos() : Long.MIN_VALUE;
-        if (sequence < dropped || nowNanos - stamped > windowNanos) {
+        if (sequence < dropped || sequence <= lostThrough || nowNanos - stamped > windowNanos) {
             return new Replay(List.of(), "expired");
         }
         List<Stamped> missed = new ArrayList<>();
@@ -195,6 +280,9 @@ final class History {
             droppedNanos = oldest.nanos();
             first++;
         }
+        if (log != null) {
+            log.trim(first);
+        }
         if (size == 0 && ring.length > 16) {
             ring = new Entry[16];
             head = 0;
@@ -218,6 +306,6 @@ final class History {
     @Override
     public String toString() {
         return "History[" + ids.epoch() + ", " + first + ".." + (next - 1) + ", " + size + " entries, " + bytes
-                + " bytes]";
+                + " bytes, " + log + "]";
     }
 }

@@ -2,11 +2,14 @@ package dev.sfere.engine;
 
 import dev.sfere.ConnectionKey;
 import dev.sfere.EvictionCause;
+import dev.sfere.KeyPattern;
 import dev.sfere.Resumption;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +51,14 @@ final class Sequencer {
     private final Map<String, End> ends = new LinkedHashMap<>();
     private final AtomicBoolean ownIdWarned = new AtomicBoolean();
     private final Telemetry telemetry;
+    /**
+     * Guarded by {@link #lock}: streams that must not be given the log's messages up to a position ({@code {log
+     * sequence, index of the last event received}}): a stream resumed from an id another instance gave, before this
+     * one consumed that far, and a new stream, which is owed nothing the log held before it opened.
+     */
+    private final Map<Stream, long[]> logFrom = new HashMap<>();
+    /** Guarded by {@link #lock}: the last log sequence known to exist, as consumed messages tell. */
+    private long logKnown;
 
     private record End(ConnectionKey key, long nanos) {
     }
@@ -103,15 +114,27 @@ final class Sequencer {
         try {
             if (lastEventId == null) {
                 stream.begin(Resumption.NEW, null, null, retryMillis);
+                skipLoggedSoFar(stream);
                 return Resumption.NEW;
             }
-            EventIds.Parsed parsed = history.ids().parse(lastEventId);
-            History.Replay replay = parsed.problem() != null ? new History.Replay(List.of(), parsed.problem())
+            EventIds.Parsed parsed = history.parse(lastEventId);
+            if (parsed.problem() == EventIds.Parsed.AHEAD && history.windowNanos() > 0
+                    && parsed.logSequence() <= logKnown) {
+                // Another instance gave the client an id this one has not consumed yet: nothing to replay, and the
+                // log's messages up to it are skipped when they come.
+                stream.begin(Resumption.RESUMED, null, List.of(), retryMillis);
+                logFrom.put(stream, new long[] {parsed.logSequence(), parsed.index()});
+                return Resumption.RESUMED;
+            }
+            History.Replay replay = parsed.problem() != null
+                    ? new History.Replay(List.of(), history.windowNanos() == 0 ? "disabled"
+                            : parsed.problem() == EventIds.Parsed.AHEAD ? "unknown" : parsed.problem())
                     : history.after(parsed.sequence(), key, clock.getAsLong());
             if (replay.resetReason() == null) {
                 stream.begin(Resumption.RESUMED, null, replay.events(), retryMillis);
                 return Resumption.RESUMED;
             }
+            skipLoggedSoFar(stream);
             // No id on the reset: the client keeps presenting its old one until a live event gives it a new one,
             // and a reconnect before that is reset again, which is right, as nothing was replayed.
             stream.begin(Resumption.RESET, LibraryEvent.reset(null, replay.resetReason()), null,
@@ -120,6 +143,136 @@ final class Sequencer {
         } finally {
             unlock();
         }
+    }
+
+    /**
+     * Starts consuming a log (see {@link Engine}). The first log: the streams open now are owed nothing it held
+     * before. Another epoch than the last (the log was made again, its messages lost): every resume from before is
+     * reset, and so is every open stream, with {@code sfere-reset}, since it may have missed events.
+     *
+     * @param epoch the log's epoch
+     * @param last  its last sequence now
+     */
+    void logOpened(ConnectionStore store, String epoch, long last) {
+        lock();
+        try {
+            boolean first = history.log() == null;
+            if (!history.useLog(epoch)) {
+                logKnown = Math.max(logKnown, last);
+                return;
+            }
+            logKnown = last;
+            logFrom.clear();
+            if (first) {
+                store.forEach(KeyPattern.all(), (key, connection) -> {
+                    if (connection instanceof Stream stream) {
+                        logFrom.put(stream, new long[] {last, Integer.MAX_VALUE});
+                    }
+                });
+            } else {
+                history.dropAll();
+                resetAll(store, "lost");
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Stamps the events of a message of the log with the log's ids, keeps them, and queues them on this instance's
+     * streams that the selection picks, unless a stream was owed nothing up to it. A message already consumed (a
+     * redelivery) is ignored. One after a gap (messages the log no longer holds) first resets every resume from
+     * before and every open stream, with {@code sfere-reset}: never a silent gap.
+     *
+     * @param epoch    the log's epoch; a message of another is ignored
+     * @param sequence its sequence in the log
+     * @param last     the last sequence the log holds, as far as the message tells
+     * @param ageNanos how long ago the log stored it
+     * @param events   the events; none for a message this instance delivered itself already
+     * @return how many streams accepted them
+     */
+    int deliverLogged(ConnectionStore store, String epoch, long sequence, long last, long ageNanos,
+                      History.Selection selection, OutboundSseEvent[] events) {
+        int[] reached = new int[1];
+        long[] queued = new long[1];
+        lock();
+        try {
+            LogPositions log = history.log();
+            if (log == null || !log.epoch().equals(epoch) || (log.next() != 0 && sequence < log.next())) {
+                return 0;
+            }
+            logKnown = Math.max(logKnown, Math.max(sequence, last));
+            if (log.next() != 0 && sequence > log.next()) {
+                LOG.warning(() -> "Sfere: the cluster's log no longer holds messages " + log.next() + " to "
+                        + (sequence - 1) + "; this instance's streams are reset (sfere-reset), as they missed them");
+                history.dropAll();
+                resetAll(store, "lost");
+            }
+            long now = clock.getAsLong();
+            Stamped[] stamped = history.appendLogged(sequence, selection, events, now - Math.max(0, ageNanos), now);
+            if (stamped.length > 0) {
+                store.forEach(selection.pattern(), (key, connection) -> {
+                    if (selection.selects(key) && connection instanceof Stream stream) {
+                        OutboundSseEvent[] owed = owed(stream, sequence, stamped);
+                        if (owed.length > 0 && stream.send(owed)) {
+                            reached[0]++;
+                            queued[0] += owed.length;
+                        }
+                    }
+                });
+            }
+            if (!logFrom.isEmpty()) {
+                logFrom.values().removeIf(from -> from[0] <= sequence);
+            }
+        } finally {
+            unlock();
+        }
+        telemetry.queued(queued[0]);
+        return reached[0];
+    }
+
+    /**
+     * How many of this instance's streams a selection picks now, for a broadcast handed to the log (whose events
+     * reach them once consumed).
+     */
+    int count(ConnectionStore store, History.Selection selection, OutboundSseEvent[] events) {
+        warnOfOwnIds(events);
+        int[] picked = new int[1];
+        store.forEach(selection.pattern(), (key, connection) -> {
+            if (selection.selects(key) && connection instanceof Stream stream && !stream.hasFailed()) {
+                picked[0]++;
+            }
+        });
+        return picked[0];
+    }
+
+    /** With the lock held: the events of a log message a stream is owed; for most, all of them. */
+    private OutboundSseEvent[] owed(Stream stream, long sequence, Stamped[] stamped) {
+        long[] from = logFrom.isEmpty() ? null : logFrom.get(stream);
+        if (from == null || sequence > from[0]) {
+            return stamped;
+        }
+        if (sequence < from[0] || from[1] + 1 >= stamped.length) {
+            return new OutboundSseEvent[0];
+        }
+        return Arrays.copyOfRange(stamped, (int) from[1] + 1, stamped.length);
+    }
+
+    /** With the lock held: a new or reset stream is owed nothing the log held before it opened. */
+    private void skipLoggedSoFar(Stream stream) {
+        LogPositions log = history.log();
+        if (log != null && logKnown > log.latest()) {
+            logFrom.put(stream, new long[] {logKnown, Integer.MAX_VALUE});
+        }
+    }
+
+    /** With the lock held: tells every open stream that it may have missed events ({@code sfere-reset}). */
+    private void resetAll(ConnectionStore store, String reason) {
+        store.forEach(KeyPattern.all(), (key, connection) -> {
+            if (connection instanceof Stream stream) {
+                stream.send(LibraryEvent.reset(null, reason));
+            }
+        });
     }
 
     /**

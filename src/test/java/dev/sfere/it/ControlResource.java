@@ -6,6 +6,7 @@ import dev.sfere.Directory;
 import dev.sfere.KeyPattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,7 +17,10 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.util.stream.Collectors;
 
-/** What the cluster test asks of each instance over HTTP: broadcast, send, and read the directory. */
+/**
+ * What the cluster tests ask of each instance over HTTP: broadcast or send (to the lobby, or another category), and
+ * read the directory.
+ */
 @ApplicationScoped
 @Path("control")
 public class ControlResource {
@@ -30,15 +34,17 @@ public class ControlResource {
     @POST
     @Path("broadcast")
     @Produces(MediaType.TEXT_PLAIN)
-    public String broadcast(@QueryParam("text") String text) {
-        return Integer.toString(broadcaster.broadcast(KeyPattern.all().withCategory("lobby"), "note", text));
+    public String broadcast(@QueryParam("text") String text,
+                            @QueryParam("category") @DefaultValue("lobby") String category) {
+        return Integer.toString(broadcaster.broadcast(KeyPattern.all().withCategory(category), "note", text));
     }
 
     @POST
     @Path("send/{user}")
     @Produces(MediaType.TEXT_PLAIN)
-    public String send(@PathParam("user") String user, @QueryParam("text") String text) {
-        return Integer.toString(broadcaster.send(ConnectionKey.of("default", "lobby", user), "note", text));
+    public String send(@PathParam("user") String user, @QueryParam("text") String text,
+                       @QueryParam("category") @DefaultValue("lobby") String category) {
+        return Integer.toString(broadcaster.send(ConnectionKey.of("default", category, user), "note", text));
     }
 
     /** The ids in the lobby on every instance, sorted, comma-separated. */

@@ -49,6 +49,10 @@ public final class NatsServer implements AutoCloseable {
         return false;
     }
 
+    public int port() {
+        return port;
+    }
+
     public String url() {
         return "nats://127.0.0.1:" + port;
     }
