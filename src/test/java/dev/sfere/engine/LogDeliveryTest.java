@@ -31,7 +31,7 @@ class LogDeliveryTest {
             Duration.ofSeconds(5), Duration.ofMinutes(2), 1L << 20, Duration.ZERO);
 
     private final ConnectionStore store = Stores.memory();
-    private final Sequencer sequencer = new Sequencer(SETTINGS, () -> 0L);
+    private final Sequencer sequencer = new Sequencer(SETTINGS, () -> 0L, Telemetry.NONE);
 
     /** A sink that keeps what it is written: {@code id name data}. */
     private static final class Recorder implements SseEventSink {
@@ -55,7 +55,7 @@ class LogDeliveryTest {
 
     private Recorder open(ConnectionKey key, String lastEventId, Resumption expected) {
         Recorder sink = new Recorder();
-        Stream stream = Stream.of(sink, Runnable::run, 1000, (s, cause) -> { });
+        Stream stream = new Stream(sink, Runnable::run, 1000, (s, cause) -> { });
         stream.opening();
         store.store(key, stream);
         assertThat(sequencer.begin(stream, key, lastEventId)).isEqualTo(expected);
