@@ -223,7 +223,8 @@ class ResumeIT {
         }
         // Another key presenting the id is not bob's end: bob is registered.
         try (SseClient bob = open("bob", closeId)) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.bean(ConnectionStore.class).keys().contains(BOB));
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.bean(ConnectionStore.class).keys().contains(BOB)
+                    && bob.status() != 0);
             assertThat(bob.status()).isEqualTo(200);
         }
     }
