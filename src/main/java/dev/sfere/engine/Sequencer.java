@@ -135,10 +135,11 @@ final class Sequencer {
                 return Resumption.RESUMED;
             }
             skipLoggedSoFar(stream);
-            // No id on the reset: the client keeps presenting its old one until a live event gives it a new one,
-            // and a reconnect before that is reset again, which is right, as nothing was replayed.
-            stream.begin(Resumption.RESET, LibraryEvent.reset(null, replay.resetReason()), null,
-                    retryMillis);
+            // The reset is the stream's new starting point, with an id of its own taken now: what was queued for
+            // the stream before it (stamped earlier, so with lower ids) is dropped, as the client reloads its state
+            // from here; every later event follows it with a higher id.
+            String id = history.mark(clock.getAsLong());
+            stream.begin(Resumption.RESET, LibraryEvent.reset(id, replay.resetReason()), List.of(), retryMillis);
             return Resumption.RESET;
         } finally {
             unlock();

@@ -160,11 +160,21 @@ class ResumeIT {
                 {epoch + "-" + (sequence(last) + 1_000_000), "unknown"},
         };
         for (String[] c : cases) {
+            String resetId;
             try (SseClient alice = open("alice", c[0])) {
                 alice.await("snapshot", "RESET");
                 assertThat(alice.events().get(0).name()).as("the first event, for " + c[0]).isEqualTo("sfere-reset");
                 assertThat(alice.events().get(0).data()).isEqualTo("{\"reason\":\"" + c[1] + "\"}");
                 assertThat(messages(alice)).as("nothing replayed").isEmpty();
+                resetId = alice.ids().get(0);
+                assertThat(resetId).as("the reset's id").startsWith(epoch + "-");
+                assertThat(alice.ids().stream().map(ResumeIT::sequence).toList()).isSorted().doesNotHaveDuplicates();
+            }
+            // The reset is a starting point: a drop right after it resumes from it.
+            message("after-reset-" + c[1]);
+            try (SseClient alice = open("alice", resetId)) {
+                alice.await("message", "after-reset-" + c[1]);
+                assertThat(alice.data("sfere-reset")).isEmpty();
             }
         }
     }
