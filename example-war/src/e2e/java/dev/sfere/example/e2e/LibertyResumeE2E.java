@@ -7,6 +7,6 @@ class LibertyResumeE2E extends ResumeE2E {
 
     @Override
     LaunchedServer startServer() throws IOException {
-        return Runtimes.openLiberty(LobbyE2E.SERVER_ENVIRONMENT);
+        return Runtimes.openLiberty("resume", LobbyE2E.SERVER_ENVIRONMENT);
     }
 }

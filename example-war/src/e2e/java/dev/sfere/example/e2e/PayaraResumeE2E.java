@@ -8,6 +8,6 @@ class PayaraResumeE2E extends ResumeE2E {
 
     @Override
     LaunchedServer startServer() throws IOException {
-        return Runtimes.payaraMicro(LobbyE2E.SERVER_ENVIRONMENT, List.of());
+        return Runtimes.payaraMicro("resume", LobbyE2E.SERVER_ENVIRONMENT, List.of());
     }
 }
