@@ -3,6 +3,7 @@ package dev.sfere.example.e2e;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -85,6 +86,32 @@ final class Browser implements AutoCloseable {
         By entry = By.xpath("//ol[@id='log']/li[contains(@class,'" + kind + "') and contains(., " + xpathText(contains)
                 + ")]");
         return new WebDriverWait(driver, timeout).until(ExpectedConditions.presenceOfElementLocated(entry)).getText();
+    }
+
+    /** Clicks the element with this id. */
+    void click(String id) {
+        driver.findElement(By.id(id)).click();
+    }
+
+    /** Waits until the join screen is shown with a note that contains a text; returns the note. */
+    String awaitJoinNote(String contains, Duration timeout) {
+        By note = By.xpath("//*[@id='join-note' and contains(., " + xpathText(contains) + ")]");
+        return new WebDriverWait(driver, timeout).until(ExpectedConditions.visibilityOfElementLocated(note)).getText();
+    }
+
+    /** The handle of the tab the browser is driving now. */
+    String tab() {
+        return driver.getWindowHandle();
+    }
+
+    /** Opens a new tab in the same browser (same profile, same cookies) and drives it; returns its handle. */
+    String newTab() {
+        return driver.switchTo().newWindow(WindowType.TAB).getWindowHandle();
+    }
+
+    /** Drives the tab with this handle from now on. */
+    void switchTo(String tab) {
+        driver.switchTo().window(tab);
     }
 
     String logText() {

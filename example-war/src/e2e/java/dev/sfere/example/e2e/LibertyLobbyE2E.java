@@ -36,7 +36,7 @@ class LibertyLobbyE2E extends LobbyE2E {
 
     @Override
     LaunchedServer startServer() throws IOException {
-        return Runtimes.openLiberty(SERVER_ENVIRONMENT);
+        return Runtimes.openLiberty("lobby", SERVER_ENVIRONMENT);
     }
 
     /**

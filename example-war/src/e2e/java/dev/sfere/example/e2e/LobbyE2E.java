@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -281,7 +282,7 @@ abstract class LobbyE2E {
                 }
                 for (Future<SseClient> join : pool.invokeAll(joins)) {
                     streams.add(join.get());
-                    expectName(streams.get(streams.size() - 1), "participants");
+                    expectParticipantsAfterJoinsOf(streams.get(streams.size() - 1), names);
                 }
                 Thread.sleep(1000);
                 assertJson("[\"c1\",\"c2\",\"c3\",\"c4\",\"c5\",\"c6\"]", get("participants"), 200);
@@ -291,6 +292,23 @@ abstract class LobbyE2E {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The stream's {@code participants}, preceded by nothing but {@code joined} events of the others joining at the
+     * same moment: the library delivers every event in the order it stamped them, and a {@code joined} that another
+     * joiner's request broadcast while this stream's resource method ran was stamped before this stream's own
+     * {@code participants}.
+     */
+    private static void expectParticipantsAfterJoinsOf(SseClient stream, List<String> joiners)
+            throws InterruptedException {
+        for (SseClient.Event event = stream.next(EVENT_TIMEOUT); !event.name().equals("participants");
+             event = stream.next(EVENT_TIMEOUT)) {
+            String data = event.data();
+            assertEquals("joined", event.name(), () -> "before participants, only others joining; data " + data);
+            assertTrue(joiners.contains(event.json().asJsonObject().getString("user")),
+                    () -> "before participants, only others joining at the same moment: " + data);
         }
     }
 
@@ -370,8 +388,9 @@ abstract class LobbyE2E {
     /**
      * A text with line breaks reaches every client intact, and cannot forge events. The contract's data is JSON, so
      * JSON-B writes CR and LF inside the text as the escapes {@code \r} and {@code \n}: every event is one
-     * {@code event:} line and one {@code data:} line on the wire, whatever the text, and nothing in the text can end
-     * the data line early or start another field or event. (Several {@code data:} lines take a data string with
+     * {@code event:} line, the library's {@code id:} line and one {@code data:} line on the wire, whatever the text,
+     * and nothing in the text can end the data line early or start another field or event (its {@code id: 666} least
+     * of all). (Several {@code data:} lines take a data string with
      * raw line breaks, which the lobby never sends: see the test-only resource's test,
      * {@link #textData_withLineBreaks_isOneDataLinePerLine_joinedBackByTheClient()}.)
      */
@@ -404,9 +423,12 @@ abstract class LobbyE2E {
                 SseClient.Event event = stream.next(EVENT_TIMEOUT);
                 List<String> lines = event.lines();
                 assertEquals("message", event.name(), () -> "event name; lines " + lines);
-                assertEquals(2, lines.size(), () -> "one event: and one data: line on the wire: " + lines);
-                assertTrue(lines.get(0).startsWith("event:") && lines.get(1).startsWith("data:"),
-                        () -> "event: then data: " + lines);
+                // Every event the library delivers carries its id (issue 18), which is all it adds.
+                assertEquals(3, lines.size(), () -> "one event:, one id: and one data: line on the wire: " + lines);
+                assertTrue(lines.get(0).startsWith("event:") && lines.get(1).startsWith("id:")
+                        && lines.get(2).startsWith("data:"), () -> "event:, id:, then data: " + lines);
+                assertTrue(LIBRARY_ID.matcher(event.id()).matches(), () -> "the library's id, none from the text: "
+                        + lines);
                 JsonObject data = event.json().asJsonObject();
                 assertEquals(text, data.getString("text"), "the text as sent, line breaks and all");
                 assertEquals("alice", data.getString("user"));
@@ -415,6 +437,9 @@ abstract class LobbyE2E {
     }
 
     // ---- text data with line breaks (the e2e WAR's test-only resource) ---------------------------------------
+
+    /** What the library's ids look like ({@code <epoch>-<sequence>}): a text's "id: 666" would not match. */
+    static final Pattern LIBRARY_ID = Pattern.compile("[0-9a-z]+-[0-9]+");
 
     /**
      * Texts with LF, CRLF and lone CR line breaks, an empty line inside, a trailing break, leading spaces, and lines
@@ -433,7 +458,8 @@ abstract class LobbyE2E {
      * Text data with line breaks, sent as text (not JSON) with {@code OutboundEvents.text} by the e2e WAR's test-only
      * resource, goes on the wire as one {@code data:} line per line of the text, whatever the break (LF, CRLF, CR),
      * empty lines included; no line of the text becomes a field or an event of its own; and the client, joining the
-     * data lines with LF as the SSE specification says, gets the text back with every break made an LF. Checked on
+     * data lines with LF as the SSE specification says, gets the text back with every break made an LF. The only
+     * other fields are the name and the library's id, the same id for one broadcast on both streams. Checked on
      * the raw bytes (parsed here as the specification's EventSource parses them) and in Chromium's EventSource,
      * both receiving the same broadcast.
      */
@@ -476,14 +502,20 @@ abstract class LobbyE2E {
             }
             assertAll(checks);
 
+            // Each broadcast is stamped once, so the browser's events carry the same ids as the raw stream's; its
+            // ready event, sent to it alone, an id of its own.
+            List<List<String>> dispatched = awaitBrowserEvent(browser, "done");
+            String browserReady = dispatched.get(0).get(2);
+            assertTrue(LIBRARY_ID.matcher(browserReady).matches()
+                    && !browserReady.equals(events.get(0).lastEventId()),
+                    () -> "the browser's ready event has an id of its own: " + dispatched.get(0));
             List<List<String>> expected = new ArrayList<>();
-            expected.add(List.of("ready", "browser", ""));
-            for (String text : MULTILINE_TEXTS) {
-                expected.add(List.of("multi", expectedData(text), ""));
+            expected.add(List.of("ready", "browser", browserReady));
+            for (int i = 0; i < MULTILINE_TEXTS.size(); i++) {
+                expected.add(List.of("multi", expectedData(MULTILINE_TEXTS.get(i)), sent.get(i).lastEventId()));
             }
-            expected.add(List.of("done", "done", ""));
-            assertEquals(expected, awaitBrowserEvent(browser, "done"),
-                    "what Chromium's EventSource dispatched: [type, data, lastEventId]");
+            expected.add(List.of("done", "done", events.get(events.size() - 1).lastEventId()));
+            assertEquals(expected, dispatched, "what Chromium's EventSource dispatched: [type, data, lastEventId]");
         }
     }
 
@@ -494,11 +526,13 @@ abstract class LobbyE2E {
         List<String> data = event.fields().stream().filter(field -> field.name().equals("data"))
                 .map(RawSseStream.Field::value).toList();
         assertEquals("multi", event.name(), what);
-        assertEquals(1, names.stream().filter(name -> !name.equals("data")).count(),
-                () -> "one field besides data (event), none from the text: " + names + "; " + what);
+        // Besides data, the event's name and the id the library gives every event it delivers (issue 18).
+        assertEquals(List.of("event", "id"), names.stream().filter(name -> !name.equals("data")).toList(),
+                () -> "two fields besides data (event, id), none from the text: " + names + "; " + what);
         assertEquals(expectedDataLines(text), data, "one data line per line of the text: " + what);
         assertEquals(expectedData(text), event.data(), "the data joined back: " + what);
-        assertEquals("", event.lastEventId(), "no id from the text: " + what);
+        assertTrue(LIBRARY_ID.matcher(event.lastEventId()).matches(), "the library's id, none from the text: "
+                + what);
     }
 
     /**

@@ -18,7 +18,7 @@ class PayaraLobbyE2E extends LobbyE2E {
     LaunchedServer startServer() throws IOException {
         // The example's own preboot commands bound the socket send buffer and the write time-out (see the file): the
         // stalled clients' test runs with what the example ships.
-        return Runtimes.payaraMicro(SERVER_ENVIRONMENT, List.of());
+        return Runtimes.payaraMicro("lobby", SERVER_ENVIRONMENT, List.of());
     }
 
     /** Yes: Payara Micro has Jakarta Concurrency built in, with its default managed scheduled executor. */

@@ -22,10 +22,12 @@ final class Runtimes {
      * Open Liberty, from the server the e2e profile prepared (features installed, WAR deployed), in the foreground
      * ({@code server run}) so that the test holds the process.
      *
+     * @param suite       what the console log is named after ({@code liberty-<suite>-console.log}), so that each
+     *                    test class's server keeps its own
      * @param environment variables added to the server's environment, such as MicroProfile Config overrides
      */
-    static LaunchedServer openLiberty(Map<String, String> environment) throws IOException {
-        return runLiberty(preparedLibertyServer(), "Open Liberty", "liberty-console.log", environment);
+    static LaunchedServer openLiberty(String suite, Map<String, String> environment) throws IOException {
+        return runLiberty(preparedLibertyServer(), "Open Liberty", "liberty-" + suite + "-console.log", environment);
     }
 
     /**
@@ -90,10 +92,13 @@ final class Runtimes {
     /**
      * Payara Micro with the WAR, without clustering, the HTTP listener bound to loopback.
      *
+     * @param suite       what the console log is named after ({@code payara-<suite>-console.log}), so that each
+     *                    test class's server keeps its own
      * @param environment variables added to the server's environment, such as MicroProfile Config overrides
      * @param preboot     asadmin commands run before boot, after the example's own (which bind it to loopback)
      */
-    static LaunchedServer payaraMicro(Map<String, String> environment, List<String> preboot) throws IOException {
+    static LaunchedServer payaraMicro(String suite, Map<String, String> environment, List<String> preboot)
+            throws IOException {
         int port = E2eSettings.freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path commands = E2eSettings.out().resolve("payara-preboot.asadmin");
@@ -107,6 +112,6 @@ final class Runtimes {
                         "--nohazelcast",
                         "--disablephonehome",
                         "--prebootcommandfile", commands.toString()),
-                E2eSettings.out().resolve("payara-console.log"), environment);
+                E2eSettings.out().resolve("payara-" + suite + "-console.log"), environment);
     }
 }

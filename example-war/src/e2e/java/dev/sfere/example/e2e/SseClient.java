@@ -37,6 +37,24 @@ final class SseClient implements AutoCloseable {
         JsonValue json() {
             return Json.createReader(new StringReader(data)).readValue();
         }
+
+        /** The value of the event's last field of a name ({@code id}, {@code retry}), or null if it has none. */
+        String field(String field) {
+            String value = null;
+            for (String line : lines) {
+                if (line.equals(field)) {
+                    value = "";
+                } else if (line.startsWith(field + ":")) {
+                    value = SseClient.field(line, field.length() + 1);
+                }
+            }
+            return value;
+        }
+
+        /** The event's id, or null if it has none. */
+        String id() {
+            return field("id");
+        }
     }
 
     /** Stands for the end of the stream. */
@@ -61,7 +79,16 @@ final class SseClient implements AutoCloseable {
      * @throws AssertionError if the answer is not 200 with {@code text/event-stream}
      */
     static SseClient open(HttpClient http, URI uri) throws IOException, InterruptedException {
-        return new SseClient(uri.getPath(), openEventStream(http, uri));
+        return open(http, uri, null);
+    }
+
+    /**
+     * Opens a stream as an EventSource reconnects: with a {@code Last-Event-ID} header, unless it is null.
+     *
+     * @throws AssertionError if the answer is not 200 with {@code text/event-stream}
+     */
+    static SseClient open(HttpClient http, URI uri, String lastEventId) throws IOException, InterruptedException {
+        return new SseClient(uri.getPath(), openEventStream(http, uri, lastEventId));
     }
 
     /**
@@ -70,8 +97,13 @@ final class SseClient implements AutoCloseable {
      * @throws AssertionError if the answer is not 200 with {@code text/event-stream}
      */
     static InputStream openEventStream(HttpClient http, URI uri) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
-        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        return openEventStream(http, uri, null);
+    }
+
+    private static InputStream openEventStream(HttpClient http, URI uri, String lastEventId)
+            throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(eventStreamRequest(uri, lastEventId),
+                HttpResponse.BodyHandlers.ofInputStream());
         String type = response.headers().firstValue("Content-Type").orElse("");
         if (response.statusCode() != 200 || !type.startsWith("text/event-stream")) {
             String text;
@@ -81,6 +113,15 @@ final class SseClient implements AutoCloseable {
             throw new AssertionError("GET " + uri + " answered " + response.statusCode() + " " + type + ": " + text);
         }
         return response.body();
+    }
+
+    /** The GET an EventSource sends: {@code Accept: text/event-stream}, and {@code Last-Event-ID} unless null. */
+    static HttpRequest eventStreamRequest(URI uri, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return request.build();
     }
 
     private void read() {
