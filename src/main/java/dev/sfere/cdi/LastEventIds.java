@@ -66,7 +66,8 @@ final class LastEventIds {
                 Instance<?> request = beans.select(servletRequest);
                 if (request.isResolvable()) {
                     Object current = request.get();
-                    String header = (String) servletRequest.getMethod("getHeader", String.class).invoke(current, HEADER);
+                    String header = (String) servletRequest.getMethod("getHeader", String.class)
+                            .invoke(current, HEADER);
                     return blankToNull(header != null ? header : (String) servletRequest
                             .getMethod("getParameter", String.class).invoke(current, QUERY));
                 }

@@ -33,6 +33,7 @@ final class OpenTelemetryRecorder implements Telemetry {
     static final AttributeKey<String> CAUSE = AttributeKey.stringKey("sfere.cause");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("sfere.outcome");
     static final AttributeKey<String> RESULT = AttributeKey.stringKey("sfere.result");
+    static final AttributeKey<String> DIRECTION = AttributeKey.stringKey("sfere.direction");
 
     private final LongUpDownCounter active;
     private final LongCounter queued;
@@ -43,6 +44,8 @@ final class OpenTelemetryRecorder implements Telemetry {
     private final LongHistogram queueDepth;
     private final DoubleHistogram deliveryDuration;
     private final LongCounter heartbeats;
+    private final LongCounter cluster;
+    private final Map<String, Attributes> directions = new ConcurrentHashMap<>();
     private final Map<String, Attributes> categories = new ConcurrentHashMap<>();
     private final Map<EvictionCause, Attributes> causes = new EnumMap<>(EvictionCause.class);
     private final Attributes resumed = Attributes.of(OUTCOME, "resumed");
@@ -70,6 +73,9 @@ final class OpenTelemetryRecorder implements Telemetry {
                 .setDescription("How long a stream's queue waited for a delivery thread").build();
         heartbeats = meter.counterBuilder("sfere.heartbeats").setUnit("{heartbeat}")
                 .setDescription("Heartbeat comments queued (sent), or whose write failed (failed)").build();
+        cluster = meter.counterBuilder("sfere.cluster.events").setUnit("{event}")
+                .setDescription("Events published to the cluster's log, received from it, or dropped while held")
+                .build();
         for (EvictionCause cause : EvictionCause.values()) {
             causes.put(cause, Attributes.of(CAUSE, cause.name().toLowerCase(Locale.ROOT)));
         }
@@ -124,6 +130,13 @@ final class OpenTelemetryRecorder implements Telemetry {
     @Override
     public void dropped(int events) {
         dropped.add(events);
+    }
+
+    @Override
+    public void cluster(String direction, int events) {
+        if (events > 0) {
+            cluster.add(events, directions.computeIfAbsent(direction, d -> Attributes.of(DIRECTION, d)));
+        }
     }
 
     @Override

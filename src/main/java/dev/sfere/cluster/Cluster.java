@@ -107,6 +107,15 @@ public interface Cluster {
                 deliver(pattern, excludeKeys, excludePattern, events);
             }
         }
+
+        /**
+         * Events held for the other instances while the log could not be reached were dropped, the oldest first,
+         * because too many were held: those instances never get them.
+         *
+         * @param events how many events
+         */
+        default void dropped(int events) {
+        }
     }
 
     /**

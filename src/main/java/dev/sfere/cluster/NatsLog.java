@@ -72,7 +72,7 @@ final class NatsLog {
     }
 
     /** A message held for the log. */
-    private record Held(String id, byte[] payload) { }
+    private record Held(String id, byte[] payload, int events) { }
 
     private final NatsSettings settings;
     private final String instance;
@@ -91,7 +91,6 @@ final class NatsLog {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** Set once the log is open; null while it cannot be reached or is being opened. */
     private volatile JetStream jetStream;
-
     /** Guarded by {@code this}: made with the first connection; the client moves it to every later one. */
     private Dispatcher dispatcher;
     /** Guarded by {@code this}. */
@@ -150,9 +149,10 @@ final class NatsLog {
             return false;
         }
         String id = instance + '-' + published.incrementAndGet();
+        Held message = new Held(id, payload, events.length);
         JetStream js = jetStream;
         if (js == null || !link.isUp()) {
-            hold(new Held(id, payload));
+            hold(message);
             link.failedOnce(publishFailureLogged, "the cluster's log cannot be reached; delivering locally, and "
                     + "holding events for the other instances until it is back", null);
             return false;
@@ -163,13 +163,13 @@ final class NatsLog {
                 if (error == null) {
                     own.remove(id);
                 } else {
-                    failed(new Held(id, payload), error, pattern, excludeKeys, excludePattern, events);
+                    failed(message, error, pattern, excludeKeys, excludePattern, events);
                 }
             });
             return true;
         } catch (RuntimeException e) {
             // The client refuses at once (its outgoing queue is full, say): this instance delivers now.
-            hold(new Held(id, payload));
+            hold(message);
             link.failedOnce(publishFailureLogged, "publishing to the cluster's log failed; delivering locally, "
                     + "and holding events for the other instances until it is back", e);
             return false;
@@ -202,7 +202,9 @@ final class NatsLog {
         synchronized (held) {
             held.addLast(message);
             while (held.size() > MAX_HELD) {
-                own.remove(held.removeFirst().id());
+                Held oldest = held.removeFirst();
+                own.remove(oldest.id());
+                delivery.dropped(oldest.events());
                 link.failedOnce(heldDropLogged, "more than " + MAX_HELD + " events are held for the other "
                         + "instances while the cluster's log cannot be reached; the oldest are dropped", null);
             }
@@ -213,10 +215,7 @@ final class NatsLog {
         return PublishOptions.builder().messageId(id).expectedStream(settings.stream()).build();
     }
 
-    /**
-     * Opens the log on the cluster's thread: makes the stream if it is gone, and subscribes where the last
-     * subscription stopped (from the first message held, for a new epoch). Then publishes what was held.
-     */
+    /** Opens the log: makes the stream if gone, subscribes where the last one stopped, publishes what was held. */
     private void open() {
         Connection current = link.current();
         if (!link.isUp() || current == null) {
@@ -297,8 +296,7 @@ final class NatsLog {
 
     /**
      * Publishes the held events again in a second, if the log is open then: a publish can fail while the connection
-     * stays up (the server still recovering its streams, say), and nothing else would retry before the next
-     * reconnection.
+     * stays up (the server still recovering its streams), and nothing else would retry before a reconnection.
      */
     private void retryHeldLater() {
         if (!retryScheduled.compareAndSet(false, true)) {

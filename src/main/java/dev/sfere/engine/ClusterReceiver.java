@@ -17,10 +17,12 @@ final class ClusterReceiver implements Cluster.LocalDelivery {
 
     private final ConnectionStore store;
     private final Sequencer sequencer;
+    private final Telemetry telemetry;
 
-    ClusterReceiver(ConnectionStore store, Sequencer sequencer) {
+    ClusterReceiver(ConnectionStore store, Sequencer sequencer, Telemetry telemetry) {
         this.store = store;
         this.sequencer = sequencer;
+        this.telemetry = telemetry;
     }
 
     @Override
@@ -37,7 +39,13 @@ final class ClusterReceiver implements Cluster.LocalDelivery {
     @Override
     public void logged(Cluster.LogPosition at, KeyPattern pattern, Set<ConnectionKey> excludeKeys,
                        KeyPattern excludePattern, OutboundSseEvent[] events) {
+        telemetry.cluster("received", events.length);
         sequencer.deliverLogged(store, at.epoch(), at.sequence(), at.last(), at.ageNanos(),
                 new History.Selection(pattern, excludeKeys, excludePattern), events);
+    }
+
+    @Override
+    public void dropped(int events) {
+        telemetry.cluster("dropped", events);
     }
 }

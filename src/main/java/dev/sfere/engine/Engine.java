@@ -134,7 +134,7 @@ public final class Engine {
         try {
             store.addRemovalListener(this::onRemoval);
             if (clusterStarter != null) {
-                cluster = clusterStarter.apply(store, new ClusterReceiver(store, sequencer));
+                cluster = clusterStarter.apply(store, new ClusterReceiver(store, sequencer, telemetry));
             }
         } catch (RuntimeException | Error e) {
             // Not started, so shutdown will not stop them: the threads would outlive the application.
@@ -166,6 +166,7 @@ public final class Engine {
         History.Selection selection = new History.Selection(pattern, excludeKeys, excludePattern);
         Cluster current = cluster;
         if (current != null && current.publish(pattern, excludeKeys, excludePattern, events)) {
+            telemetry.cluster("published", events.length);
             return sequencer.count(store, selection, events);
         }
         return sequencer.deliver(store, selection, events);

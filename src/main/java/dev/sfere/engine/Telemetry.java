@@ -60,6 +60,16 @@ public interface Telemetry {
     }
 
     /**
+     * Events crossed the cluster: {@code published} to the log, {@code received} from it (this instance's own
+     * included), or {@code dropped} from those held for the other instances while the log could not be reached.
+     *
+     * @param direction {@code published}, {@code received} or {@code dropped}
+     * @param events    how many events
+     */
+    default void cluster(String direction, int events) {
+    }
+
+    /**
      * Heartbeats were queued (once per round), or a heartbeat's write failed (once per failure).
      *
      * @param sent   heartbeat comments queued

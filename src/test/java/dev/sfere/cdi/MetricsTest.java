@@ -153,6 +153,65 @@ class MetricsTest {
         assertThat(sum("sfere.resumes", Attributes.of(OpenTelemetryRecorder.OUTCOME, "reset"))).isEqualTo(1);
     }
 
+    /** With a cluster: events handed to its log, received from it, and dropped from those held for the others. */
+    @Test
+    void clusterEvents_publishedReceivedAndDropped() {
+        java.util.concurrent.atomic.AtomicReference<dev.sfere.cluster.Cluster.LocalDelivery> local =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Engine clustered = new Engine(Stores.memory(),
+                new EngineSettings(Duration.ZERO, 10, 4, 100, Duration.ofSeconds(5)), new Engine.Listener() {
+                    @Override
+                    public void connected(ConnectionKey key, dev.sfere.Resumption resumption) {
+                    }
+
+                    @Override
+                    public void evicted(ConnectionKey key, EvictionCause cause) {
+                    }
+                }, (clusterStore, delivery) -> {
+                    local.set(delivery);
+                    return new dev.sfere.cluster.Cluster() {
+                        @Override
+                        public boolean publish(KeyPattern pattern, Set<ConnectionKey> excludeKeys,
+                                               KeyPattern excludePattern, OutboundSseEvent[] events) {
+                            return true;
+                        }
+
+                        @Override
+                        public void registered(ConnectionKey key) {
+                        }
+
+                        @Override
+                        public void removed(ConnectionKey key) {
+                        }
+
+                        @Override
+                        public java.util.List<ConnectionKey> keys(KeyPattern pattern) {
+                            return java.util.List.of();
+                        }
+
+                        @Override
+                        public void close() {
+                        }
+                    };
+                }, new OpenTelemetryRecorder(sdk));
+        try {
+            clustered.deliver(KeyPattern.all(), null, null, new OutboundSseEvent[]{OutboundEvents.text("m", "a"),
+                    OutboundEvents.text("m", "b")});
+            local.get().logOpened("epoch1", 0);
+            local.get().logged(new dev.sfere.cluster.Cluster.LogPosition("epoch1", 1, 1, 0), KeyPattern.all(), null,
+                    null, event("from the log"));
+            local.get().dropped(3);
+            assertThat(sum("sfere.cluster.events", Attributes.of(OpenTelemetryRecorder.DIRECTION, "published")))
+                    .isEqualTo(2);
+            assertThat(sum("sfere.cluster.events", Attributes.of(OpenTelemetryRecorder.DIRECTION, "received")))
+                    .isEqualTo(1);
+            assertThat(sum("sfere.cluster.events", Attributes.of(OpenTelemetryRecorder.DIRECTION, "dropped")))
+                    .isEqualTo(3);
+        } finally {
+            clustered.shutdown();
+        }
+    }
+
     @Test
     void heartbeats_sentToQuietStreams_andFailedOnEndedOnes() {
         Streams.opened(engine.register(ALICE, new FakeSink(FakeSink.Mode.HEALTHY)));

@@ -130,6 +130,43 @@ abstract class LobbyE2E {
                 (System.nanoTime() - testStarted) / 1e9));
     }
 
+    // ---- health ---------------------------------------------------------------------------------------------
+
+    /**
+     * MicroProfile Health (Open Liberty's {@code mpHealth-4.0}, Payara Micro's own): the fixed paths answer JSON whose
+     * checks include the library's, named {@code sfere}, UP, with its data; an open stream shows in the readiness.
+     */
+    @Test
+    void healthEndpoints_carryTheSfereCheck_withItsData() throws Exception {
+        SseClient alice = open("alice");
+        expectName(alice, "participants");
+        JsonObject ready = sfereCheck("health/ready");
+        JsonObject live = sfereCheck("health/live");
+        assertAll(
+                () -> assertEquals("UP", ready.getString("status")),
+                () -> assertEquals("UP", live.getString("status")),
+                () -> assertEquals("1", text(ready.getJsonObject("data").get("streams")), "open streams"),
+                () -> assertEquals("none", text(ready.getJsonObject("data").get("cluster"))),
+                () -> assertTrue(ready.getJsonObject("data").containsKey("historyFillPercent"), ready.toString()),
+                () -> assertTrue(live.getJsonObject("data").containsKey("heartbeatsLateMs"), live.toString()));
+    }
+
+    /** The check named {@code sfere} in a health endpoint's answer, which must be 200 and JSON. */
+    private JsonObject sfereCheck(String path) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(server.base().resolve("/" + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), path + ": " + answer.body());
+        JsonObject body = Json.createReader(new java.io.StringReader(answer.body())).readObject();
+        return body.getJsonArray("checks").stream().map(JsonValue::asJsonObject)
+                .filter(check -> "sfere".equals(check.getString("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError(path + " has no sfere check: " + answer.body()));
+    }
+
+    /** A health datum as text: Open Liberty writes numbers, Payara Micro writes them as strings. */
+    private static String text(JsonValue value) {
+        return value instanceof JsonString string ? string.getString() : value.toString();
+    }
+
     // ---- the browser ----------------------------------------------------------------------------------------
 
     @Test
