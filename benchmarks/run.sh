@@ -2,7 +2,7 @@
 # Runs the benchmarks of docs/BENCHMARKS.md. The library must be installed first (from the repository root:
 # mvn -B install -DskipTests). Usage:
 #   benchmarks/run.sh smoke                  every benchmark once, tiny (what CI runs); asserts nothing about time
-#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster|resume [extra args]   one comparison
+#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics [extra args]   one comparison
 #   benchmarks/run.sh report                 tables.md and charts from the results
 #   benchmarks/run.sh all                    everything above but smoke, then the report
 # Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
@@ -70,6 +70,12 @@ resume() {
   java -Xms2g -Xmx2g -cp "$CP" dev.sfere.bench.fanout.ResumeStorm --out="$RESULTS" "$@"
 }
 
+# Issue 20: the sfere fan-out with the library's OpenTelemetry metrics off and on, in pairs of JVMs whose order
+# alternates; on ÷ off in metrics.csv. Extra arguments go to MetricsCost (--clients=1000 --pairs=4, say).
+metrics() {
+  java -cp "$CP" dev.sfere.bench.fanout.MetricsCost --clients=1000,5000 --pairs=4 --out="$RESULTS" "$@"
+}
+
 report() {
   java -Djava.awt.headless=true -cp "$CP" dev.sfere.bench.report.Report "$RESULTS" "$CHARTS"
 }
@@ -82,8 +88,8 @@ what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
   smoke) build; smoke ;;
-  lookup|keyof|storeops|memory|fanout|stalled|cluster|resume) build; "$what" "$@" ;;
+  lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics) build; "$what" "$@" ;;
   report) build; report ;;
-  all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; resume; report ;;
+  all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; resume; metrics; report ;;
   *) sed -n '2,8p' "$SELF"; exit 2 ;;
 esac

@@ -48,6 +48,8 @@ import java.util.concurrent.TimeUnit;
  * {@code rounds} (100 latency samples per sender), {@code seconds} (3, per sender for throughput), {@code window}
  * (8), {@code client-threads} (1 per server), {@code senders} (a subset of sfere,jersey,raw; by default all
  * three), {@code out} (a directory for fanout.csv and fanout-samples.csv),
+ * {@code metrics} ({@code off}, or {@code on}: the container holds an OpenTelemetry SDK, {@link MeteredOpenTelemetry},
+ * and the library records its metrics; issue 20's cost, driven by {@link MetricsCost}),
  * {@code timeout} (minutes before the whole run gives up, 30). Everything it starts is stopped before it returns,
  * and a watchdog ends the JVM if a run hangs.
  */
@@ -284,7 +286,8 @@ public final class FanOut {
                 "sfere.heartbeat.interval", "PT0S",
                 "sfere.store.maximum-size", String.valueOf(Math.max(10_000, clients * 2)));
         Deliveries deliveries = new Deliveries();
-        try (JerseyServer server = new JerseyServer(config);
+        boolean metrics = metrics();
+        try (JerseyServer server = new JerseyServer(config, 0, metrics);
              SseClients sseClients = new SseClients(server.address(), clientThreads(), deliveries);
              Remote raw = wanted("raw") ? new Remote(clients, clientThreads(),
                      Long.parseLong(option("timeout", "30"))) : null) {
@@ -311,8 +314,24 @@ public final class FanOut {
                 throw new IllegalStateException(slow + " of " + clients + " clients were evicted as SLOW: "
                         + server.evictions().all());
             }
+            if (metrics) {
+                // The recording really happened: the SDK aggregated what the library told it.
+                long written = server.metricsWritten();
+                System.out.printf(Locale.ROOT, "fan-out: %d clients, sfere.events.written: %d%n", clients, written);
+                if (written < clients) {
+                    throw new IllegalStateException("metrics on, but sfere.events.written is " + written);
+                }
+            }
             return results;
         }
+    }
+
+    private boolean metrics() {
+        String metrics = option("metrics", "off");
+        if (!metrics.equals("on") && !metrics.equals("off")) {
+            throw new IllegalArgumentException("--metrics must be on or off, not " + metrics);
+        }
+        return metrics.equals("on");
     }
 
     /** Whether the {@code senders} option (default all three) names a sender. */

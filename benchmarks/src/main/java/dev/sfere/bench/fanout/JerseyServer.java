@@ -50,6 +50,16 @@ final class JerseyServer implements AutoCloseable {
      *                   kernel's (which grows to megabytes); see {@link #fixSendBuffer}
      */
     JerseyServer(Map<String, String> properties, int sendBuffer) {
+        this(properties, sendBuffer, false);
+    }
+
+    /**
+     * @param properties MicroProfile Config values for the library
+     * @param sendBuffer as above
+     * @param metrics    whether the container holds an {@code OpenTelemetry} ({@link MeteredOpenTelemetry}), so that
+     *                   the library records its metrics; without one it records none
+     */
+    JerseyServer(Map<String, String> properties, int sendBuffer, boolean metrics) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         ConfigProviderResolver.instance().releaseConfig(ConfigProvider.getConfig(loader));
         config = new SmallRyeConfigBuilder()
@@ -57,7 +67,7 @@ final class JerseyServer implements AutoCloseable {
                 .build();
         ConfigProviderResolver.instance().registerConfig(config, loader);
         // Discovery off also skips service-loaded extensions: the library's is added by hand.
-        weld = new Weld().disableDiscovery()
+        Weld builder = new Weld().disableDiscovery()
                 .addExtension(new SfereExtension())
                 .addExtension(new CdiComponentProvider())
                 .addExtension(new ProcessAllAnnotatedTypes())
@@ -65,8 +75,11 @@ final class JerseyServer implements AutoCloseable {
                 .addBeanClass(JerseyBroadcast.class)
                 .addBeanClass(FanResource.class)
                 .addBeanClass(StormResource.class)
-                .addBeanClass(Evictions.class)
-                .initialize();
+                .addBeanClass(Evictions.class);
+        if (metrics) {
+            builder.addBeanClass(MeteredOpenTelemetry.class);
+        }
+        weld = builder.initialize();
         http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
                 new ResourceConfig(FanResource.class, StormResource.class), false);
         if (sendBuffer > 0) {
@@ -120,6 +133,11 @@ final class JerseyServer implements AutoCloseable {
 
     Evictions evictions() {
         return CDI.current().select(Evictions.class).get();
+    }
+
+    /** The events the library counted as written, after a collection; only with metrics. */
+    long metricsWritten() {
+        return CDI.current().select(MeteredOpenTelemetry.class).get().written();
     }
 
     JerseyBroadcast jersey() {
