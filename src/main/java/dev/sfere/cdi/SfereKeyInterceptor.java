@@ -19,8 +19,8 @@ import jakarta.ws.rs.sse.SseEventSink;
 /**
  * Registers the sink of an {@link SfereKey} method under its key before the method runs, new or resumed from the
  * client's last event id, and takes it out again if the method throws; answers {@code 204 No Content}, registering
- * nothing, to a client whose stream the library ended on purpose; on a method without a sink, marks the key active. The method's template was parsed at
- * deployment by the extension, which keeps it.
+ * nothing, to a client whose stream the library ended on purpose; on a method without a sink, marks the key active.
+ * The method's template was parsed at deployment by the extension, which keeps it.
  */
 @Registering
 @Interceptor

@@ -85,8 +85,9 @@ final class DeliveryThreads {
      * else it waits in the queue, as long as the queue keeps moving. A thread stuck in a write to a client that
      * stopped reading does not move it: once no task has started or ended for {@link #STUCK_NANOS} while tasks
      * wait, another thread is started, up to {@link #MAX_DELIVERY_THREADS} (or the configured bound) plus the
-     * threads stalled in a write, by the next task or by {@link DeliveryPool#startAnotherIfStuck()}. (A plain pool with a fixed size starts a new thread for each task
-     * until it is full, idle ones or not.) Threads idle for 10 s end.
+     * threads stalled in a write, by the next task or by {@link DeliveryPool#startAnotherIfStuck()}. (A plain pool
+     * with a fixed size starts a new thread for each task until it is full, idle ones or not.) Threads idle for 10 s
+     * end.
      */
     static DeliveryPool deliveryPool() {
         return deliveryPool(STUCK_NANOS);

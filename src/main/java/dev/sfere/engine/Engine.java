@@ -93,12 +93,11 @@ public final class Engine {
 
     /**
      * Makes an engine that tells a metrics recorder what it does; nothing runs until {@link #start()}.
-     *
      * @param store          where the streams live
      * @param settings       the tuning
      * @param listener       told of registrations and removals
      * @param clusterStarter starts the cluster from the store and the local delivery, or null for none
-     * @param telemetry      told of queued, written and dropped events and of heartbeats
+     * @param telemetry      told of what happens, for metrics
      */
     public Engine(ConnectionStore store, EngineSettings settings, Listener listener,
                   BiFunction<ConnectionStore, Cluster.LocalDelivery, Cluster> clusterStarter, Telemetry telemetry) {

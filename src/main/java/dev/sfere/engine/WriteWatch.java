@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * until the runtime's own write time-out (by default 60 s on Open Liberty, 30 s in Grizzly on Payara). So:
  * <ul>
  *   <li>a write in progress for {@link #STALL_NANOS} is counted as stalled: its thread no longer counts against the
- *       pool, which starts a thread for every task waiting behind it at once ({@link DeliveryThreads.DeliveryPool#stalled});
+ *       pool, which starts a thread for every task waiting behind it at once
+ *       ({@link DeliveryThreads.DeliveryPool#stalled});
  *   <li>a write in progress for the write deadline ({@code sfere.delivery.write-timeout}) gives its stream up as
  *       {@code SLOW} and interrupts the writing thread, again every {@link InFlight#REINTERRUPT_NANOS} until the
  *       write returns. That releases a write blocked in Grizzly's output buffer (Jersey on Grizzly, and Payara, where
