@@ -137,6 +137,7 @@ abstract class LobbyE2E {
      * checks include the library's, named {@code sfere}, UP, with its data; an open stream shows in the readiness.
      */
     @Test
+    @Order(0)
     void healthEndpoints_carryTheSfereCheck_withItsData() throws Exception {
         SseClient alice = open("alice");
         expectName(alice, "participants");
