@@ -39,6 +39,32 @@ public interface Broadcaster {
     int send(ConnectionKey key, OutboundSseEvent... events);
 
     /**
+     * Gives a stream that is opening, new or reset, its first events: a snapshot of the application's state. Called
+     * from the {@code @SfereKey} method (or an observer of {@link SfereConnected}) before it returns, the events come
+     * first on the stream, ahead of events other threads sent it while it opened, which are dropped: the snapshot
+     * already reflects them, and the stream's ids keep increasing. On a resumed stream, or once the method has
+     * returned, this is {@link #send(ConnectionKey, OutboundSseEvent...)}.
+     *
+     * @param key    the exact key
+     * @param events the events, written in order
+     * @return 1 if this instance has the stream and it accepted the events, else 0
+     */
+    int snapshot(ConnectionKey key, OutboundSseEvent... events);
+
+    /**
+     * A snapshot of one event made by {@link #event(String, Object)}; see
+     * {@link #snapshot(ConnectionKey, OutboundSseEvent...)}.
+     *
+     * @param key  the exact key
+     * @param name the event name
+     * @param data the data
+     * @return 1 if this instance has the stream and it accepted the event, else 0
+     */
+    default int snapshot(ConnectionKey key, String name, Object data) {
+        return snapshot(key, event(name, data));
+    }
+
+    /**
      * Sends events to every stream whose key matches a pattern.
      *
      * @param pattern the pattern

@@ -33,6 +33,13 @@ class StoreBroadcaster implements Broadcaster {
     }
 
     @Override
+    public int snapshot(ConnectionKey key, OutboundSseEvent... events) {
+        Objects.requireNonNull(key, "key");
+        check(events);
+        return lifecycle.engine().snapshot(key, events);
+    }
+
+    @Override
     public int broadcast(KeyPattern pattern, OutboundSseEvent... events) {
         return deliver(pattern, null, null, events);
     }

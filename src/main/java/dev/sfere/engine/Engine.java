@@ -71,11 +71,7 @@ public final class Engine {
     private volatile Heartbeats heartbeats;
     /** The other instances, once started with a cluster; else null. */
     private volatile Cluster cluster;
-    /**
-     * Closes the streams when the JVM is stopped (Ctrl+C, SIGTERM). Open Liberty waits up to 30 s for open
-     * requests, SSE streams included, before it stops the application, so the container's own destroy comes too
-     * late to spare that wait.
-     */
+    /** Closes the streams at JVM exit: Open Liberty would wait up to 30 s for them before its own destroy. */
     private final Thread onJvmExit = new Thread(this::shutdown, "sfere-shutdown");
 
     /**
@@ -93,6 +89,7 @@ public final class Engine {
 
     /**
      * Makes an engine that tells a metrics recorder what it does; nothing runs until {@link #start()}.
+     *
      * @param store          where the streams live
      * @param settings       the tuning
      * @param listener       told of registrations and removals
@@ -149,9 +146,8 @@ public final class Engine {
     }
 
     /**
-     * Queues events for this instance's streams that match a pattern, minus exclusions; with a cluster, hands them
-     * to the log instead, from which every instance, this one included, delivers them in one order (or, while the
-     * log cannot be reached, queues them here at once).
+     * Queues events for this instance's streams that match a pattern, minus exclusions; with a cluster, hands them to
+     * the log, from which every instance delivers them in one order (queued here at once while it cannot be reached).
      *
      * @param pattern        the keys to reach
      * @param excludeKeys    keys to leave out, or null
@@ -169,6 +165,18 @@ public final class Engine {
             return sequencer.count(store, selection, events);
         }
         return sequencer.deliver(store, selection, events);
+    }
+
+    /**
+     * Gives an opening stream, new or reset, its first events (see {@code Broadcaster.snapshot}); else sends them.
+     *
+     * @param key    the key
+     * @param events the events, checked by the caller
+     * @return 1 if this instance's stream took them, else 0
+     */
+    public int snapshot(ConnectionKey key, OutboundSseEvent[] events) {
+        start();
+        return sequencer.snapshot(store, key, events) ? 1 : deliver(KeyPattern.exactly(key), null, null, events);
     }
 
     /**
@@ -232,9 +240,8 @@ public final class Engine {
     }
 
     /**
-     * Whether a client reconnecting under a key with this last event id had its stream ended on purpose (the id is
-     * that of the {@code sfere-close} event that ended it): then it must not be registered again, and is answered
-     * {@code 204 No Content}, which stops a standard {@code EventSource} for good.
+     * Whether the id a reconnecting client presents is that of the {@code sfere-close} that ended its key's stream on
+     * purpose: then it is answered {@code 204 No Content} and not registered, which stops an {@code EventSource}.
      *
      * @param key         the key
      * @param lastEventId the id the client presented, or null
@@ -261,6 +268,7 @@ public final class Engine {
      * @param connection what {@link #register} returned
      */
     public void opened(Connection connection) {
+        sequencer.opened((Stream) connection);
         ((Stream) connection).opened();
     }
 
@@ -272,6 +280,7 @@ public final class Engine {
      */
     public void requestFailed(Connection connection) {
         Stream stream = (Stream) connection;
+        sequencer.opened(stream);
         leftToRuntime.add(stream);
         if (!store.purge(stream, EvictionCause.CLOSED)) {
             leftToRuntime.remove(stream);
@@ -336,11 +345,7 @@ public final class Engine {
         stream.close();
     }
 
-    /**
-     * How the engine is doing, for health checks; read without locking out deliveries.
-     *
-     * @return the figures
-     */
+    /** @return how the engine is doing, for health checks; read without locking out deliveries */
     public EngineHealth health() {
         start();
         Cluster current = cluster;
@@ -379,22 +384,13 @@ public final class Engine {
             current.close();
         }
         for (Runnable dropped : threads.stop()) {
+            // A close or writes no delivery thread took up (perhaps a stream's last event before it closes): the
+            // stream closes now, or the server would wait for it.
             if (dropped instanceof Closing closing) {
-                // A stream removed just before, whose close no delivery thread took up: left open, the server
-                // would wait for it.
                 closing.run();
             } else if (dropped instanceof Drain drain) {
-                // Writes no thread took up, perhaps a stream's last event before it closes: it closes now.
                 drain.stream().close();
             }
-        }
-    }
-
-    /** The close of a removed stream, handed to the delivery threads; recognised among the tasks they leave. */
-    private record Closing(Stream stream) implements Runnable {
-        @Override
-        public void run() {
-            stream.close();
         }
     }
 }

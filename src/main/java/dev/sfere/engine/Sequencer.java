@@ -7,7 +7,6 @@ import dev.sfere.Resumption;
 import dev.sfere.spi.ConnectionStore;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,9 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -40,9 +37,7 @@ final class Sequencer {
     /** The most ends remembered at once: beyond it, the oldest is forgotten (its client would then be reset). */
     static final int MAX_ENDS = 100_000;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Guarded by {@link #lock}: what to run once it is released. */
-    private final List<Runnable> deferred = new ArrayList<>();
+    private final DeliveryLock lock = new DeliveryLock();
     private final History history;
     private final LongSupplier clock;
     private final long endsNanos;
@@ -57,6 +52,11 @@ final class Sequencer {
      * one consumed that far, and a new stream, which is owed nothing the log held before it opened.
      */
     private final Map<Stream, long[]> logFrom = new HashMap<>();
+    /**
+     * Guarded by {@link #lock}: new or reset streams whose resource method still runs, with their reset (or null),
+     * which a snapshot keeps ahead of itself.
+     */
+    private final Map<Stream, OutboundSseEvent> opening = new HashMap<>();
     /** Guarded by {@link #lock}: the last log sequence known to exist, as consumed messages tell. */
     private long logKnown;
 
@@ -114,6 +114,7 @@ final class Sequencer {
         try {
             if (lastEventId == null) {
                 stream.begin(Resumption.NEW, null, null, retryMillis);
+                opening.put(stream, null);
                 skipLoggedSoFar(stream);
                 return Resumption.NEW;
             }
@@ -139,7 +140,9 @@ final class Sequencer {
             // the stream before it (stamped earlier, so with lower ids) is dropped, as the client reloads its state
             // from here; every later event follows it with a higher id.
             String id = history.mark(clock.getAsLong());
-            stream.begin(Resumption.RESET, LibraryEvent.reset(id, replay.resetReason()), List.of(), retryMillis);
+            LibraryEvent reset = LibraryEvent.reset(id, replay.resetReason());
+            stream.begin(Resumption.RESET, reset, List.of(), retryMillis);
+            opening.put(stream, reset);
             return Resumption.RESET;
         } finally {
             unlock();
@@ -277,6 +280,46 @@ final class Sequencer {
     }
 
     /**
+     * Gives a new or reset stream whose resource method still runs its first events, a snapshot of the application's
+     * state: stamped now, they replace what other threads queued for it meanwhile (stamped earlier, so ids keep
+     * increasing; the snapshot reflects them), after its reset if it has one.
+     *
+     * @return false if the key has no such stream here (the caller sends the events as usual)
+     */
+    boolean snapshot(ConnectionStore store, ConnectionKey key, OutboundSseEvent[] events) {
+        warnOfOwnIds(events);
+        lock();
+        try {
+            if (!(store.get(key).orElse(null) instanceof Stream stream) || !opening.containsKey(stream)) {
+                return false;
+            }
+            if (stream.resumption() == Resumption.RESUMED) {
+                return false;
+            }
+            Stamped[] stamped = history.append(new History.Selection(KeyPattern.exactly(key), null, null),
+                    events, clock.getAsLong());
+            if (!stream.begin(stream.resumption(), opening.get(stream), List.of(stamped), retryMillis)) {
+                // Opened meanwhile (its resource method returned on another path): queued as a plain send.
+                stream.send(stamped);
+            }
+            telemetry.queued(stamped.length);
+            return true;
+        } finally {
+            unlock();
+        }
+    }
+
+    /** The resource method that opened a stream returned (or failed): no snapshot replaces its queue any more. */
+    void opened(Stream stream) {
+        lock();
+        try {
+            opening.remove(stream);
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
      * Whether an id is that of the {@code sfere-close} event that ended the key's last stream, so that its client
      * must not be registered again.
      */
@@ -324,11 +367,7 @@ final class Sequencer {
      * @return true if it was deferred
      */
     boolean deferIfDelivering(Runnable action) {
-        if (!lock.isHeldByCurrentThread()) {
-            return false;
-        }
-        deferred.add(action);
-        return true;
+        return lock.deferIfHeld(action);
     }
 
     /** The history's size and bytes, for tests and the benchmark. */
@@ -348,30 +387,10 @@ final class Sequencer {
     }
 
     private void unlock() {
-        List<Runnable> later = null;
-        if (lock.getHoldCount() == 1 && !deferred.isEmpty()) {
-            later = new ArrayList<>(deferred);
-            deferred.clear();
-        }
         lock.unlock();
-        if (later != null) {
-            for (Runnable action : later) {
-                try {
-                    action.run();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "Sfere: an action deferred until a delivery was done failed", e);
-                }
-            }
-        }
     }
 
     private void warnOfOwnIds(OutboundSseEvent[] events) {
-        for (OutboundSseEvent event : events) {
-            if (event.getId() != null && !(event instanceof Stamped) && ownIdWarned.compareAndSet(false, true)) {
-                LOG.warning(() -> "Sfere: an event was sent with an id of its own (\"" + event.getId() + "\"); the"
-                        + " library writes its own ids, which clients echo to resume, so that id is replaced. Put"
-                        + " the application's id in the data instead. Logged once");
-            }
-        }
+        Stamped.warnOfOwnIds(events, ownIdWarned);
     }
 }

@@ -26,6 +26,23 @@ record Stamped(OutboundSseEvent event, long sequence, String id, long retry) imp
         return new Stamped(event, sequence, id, millis);
     }
 
+    /**
+     * Warns, once per flag, that an application's event had an id of its own, which the library replaces.
+     *
+     * @param events the application's events
+     * @param warned set once the warning was logged
+     */
+    static void warnOfOwnIds(OutboundSseEvent[] events, java.util.concurrent.atomic.AtomicBoolean warned) {
+        for (OutboundSseEvent event : events) {
+            if (event.getId() != null && !(event instanceof Stamped) && warned.compareAndSet(false, true)) {
+                java.util.logging.Logger.getLogger(Sequencer.class.getName()).warning(() -> "Sfere: an event was sent"
+                        + " with an id of its own (\"" + event.getId() + "\"); the library writes its own ids, which"
+                        + " clients echo to resume, so that id is replaced. Put the application's id in the data"
+                        + " instead. Logged once");
+            }
+        }
+    }
+
     @Override
     public String getName() {
         return event.getName();

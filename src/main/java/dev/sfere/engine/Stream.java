@@ -144,12 +144,15 @@ final class Stream extends Connection {
     }
 
     /**
-     * Sets how the stream begins, before {@link #opened()}: a reset, or the replay of what the client missed (which
-     * holds every event queued since the stream was stored, so it replaces them; the history, not the queue's
-     * capacity, bounds it); then, with no replay, what was queued. The first event of the library's carries the
+     * Sets how the stream begins, while it opens (else false): a reset, then the replay of what the client missed or
+     * a snapshot (either holds what was queued since the stream was stored, so it replaces it; the history, not the
+     * queue's capacity, bounds it), or with neither what was queued. The first event of the library's carries the
      * reconnection delay ({@code retryMillis}, -1 for none).
      */
-    synchronized void begin(Resumption how, OutboundSseEvent reset, List<Stamped> replay, long retryMillis) {
+    synchronized boolean begin(Resumption how, OutboundSseEvent reset, List<Stamped> replay, long retryMillis) {
+        if (!opening) {
+            return false;
+        }
         resumption = how;
         retry = retryMillis;
         ArrayDeque<OutboundSseEvent> begun = new ArrayDeque<>();
@@ -162,12 +165,10 @@ final class Stream extends Connection {
             begun.addAll(queue);
         }
         queue = begun;
+        return true;
     }
 
-    /**
-     * Marks the stream as open: events that were sent while it was opening are written now, in order. Called by the
-     * library when the resource method that opened the stream returns.
-     */
+    /** Marks the stream as open, when its resource method returns: what was queued meanwhile is written now. */
     void opened() {
         boolean start;
         synchronized (this) {

@@ -145,6 +145,54 @@ class BroadcasterTest {
                 .isSorted().doesNotHaveDuplicates();
     }
 
+    /**
+     * A snapshot sent while the stream opens comes first, ahead of what other threads broadcast meanwhile (which it
+     * reflects, so those are dropped), and ids still increase; once the stream is open it is a plain send.
+     */
+    @Test
+    void snapshot_whileOpening_comesFirst_dropsWhatWasQueuedBefore_thenIsAPlainSend() throws Exception {
+        FakeSink sink = new FakeSink(FakeSink.Mode.HEALTHY);
+        Connection opening = register("new", sink);
+        ConnectionKey key = ConnectionKey.of("default", "room", "new");
+        Thread other = new Thread(() -> broadcaster.broadcast(KeyPattern.all(), "joined", "someone"));
+        other.start();
+        other.join();
+
+        assertThat(broadcaster.snapshot(key, "participants", "[\"someone\",\"new\"]")).isEqualTo(1);
+        broadcaster.send(key, "message", "after the snapshot");
+        Streams.opened(opening);
+        await("written").atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 2);
+        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "message");
+        assertThat(sink.sent).extracting(e -> Long.parseLong(e.getId().substring(e.getId().lastIndexOf('-') + 1)))
+                .isSorted().doesNotHaveDuplicates();
+
+        assertThat(broadcaster.snapshot(key, "participants", "[]")).isEqualTo(1);
+        await("a plain send once open").atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 3);
+        broadcaster.broadcast(KeyPattern.all(), "joined", "later");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.sent.size() == 4);
+        assertThat(sink.sent).extracting(e -> e.getName()).containsExactly("participants", "message",
+                "participants", "joined");
+    }
+
+    /** On a resumed stream a snapshot drops nothing: the replay of what the client missed stays, in order. */
+    @Test
+    void snapshot_onAResumedStream_dropsNothing() {
+        FakeSink first = new FakeSink(FakeSink.Mode.HEALTHY);
+        ConnectionKey key = ConnectionKey.of("default", "room", "back");
+        Streams.opened(register("back", first));
+        broadcaster.send(key, "message", "one");
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.sent.size() == 1);
+        broadcaster.send(key, "message", "missed");
+
+        FakeSink again = new FakeSink(FakeSink.Mode.HEALTHY);
+        Connection resumed = lifecycle.engine().register(key, again, first.sent.get(0).getId());
+        broadcaster.snapshot(key, "participants", "[]");
+        Streams.opened(resumed);
+        await().atMost(Duration.ofSeconds(5)).until(() -> again.sent.size() == 2);
+        assertThat(again.sent).extracting(e -> e.getName() + " " + OutboundEvents.dataText(e))
+                .containsExactly("message missed", "participants []");
+    }
+
     @Test
     void send_toFailingStream_returnsZeroAndPurgesOnce() {
         Streams.opened(register("x", new FakeSink(FakeSink.Mode.THROWS)));

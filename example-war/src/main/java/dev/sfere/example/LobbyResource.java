@@ -70,7 +70,8 @@ public class LobbyResource {
         Resumption how = connections.resumption(key);
         boolean returning = departures.returned(key, how);
         if (how != Resumption.RESUMED) {
-            broadcaster.send(key, "participants", participants(scope));
+            // A snapshot: first on the stream, ahead of what others broadcast while it opened, which it reflects.
+            broadcaster.snapshot(key, "participants", participants(scope));
         }
         if (!returning) {
             broadcaster.broadcast(Lobby.everyone(scope), "joined", new Joined(user));
