@@ -253,22 +253,9 @@ final class TestServer implements BeforeAllCallback, AfterAllCallback, AfterEach
         }
     }
 
-    /**
-     * Weld with discovery off, which also skips service-loaded extensions: the library's is added by hand, and
-     * Jersey's that makes {@code @Inject HttpHeaders} work, through which the library reads {@code Last-Event-ID}.
-     */
+    /** Weld with discovery off, which also skips service-loaded extensions: the library's is added by hand. */
     private static Weld weld() {
-        Weld weld = new Weld().disableDiscovery().addExtension(new SfereExtension());
-        try {
-            // Not public; Weld would make it reflectively, as this does.
-            var inject = Class.forName("org.glassfish.jersey.ext.cdi1x.inject.internal.InjectExtension")
-                    .getDeclaredConstructor();
-            inject.setAccessible(true);
-            weld.addExtension((jakarta.enterprise.inject.spi.Extension) inject.newInstance());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Jersey's CDI injection extension is missing from the test classpath", e);
-        }
-        return weld;
+        return new Weld().disableDiscovery().addExtension(new SfereExtension());
     }
 
     private static SmallRyeConfig registerConfig(Map<String, String> properties) {
