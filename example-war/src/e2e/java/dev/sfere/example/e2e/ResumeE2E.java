@@ -421,6 +421,35 @@ abstract class ResumeE2E {
     }
 
     /**
+     * A resource method that does not declare the last event id among its parameters (the test-only multiline
+     * resource): the library finds it through the runtime's CDI (the JAX-RS request, or the servlet request), so a
+     * reconnect still gets what it missed.
+     */
+    @Test
+    @Order(30)
+    void http_lastEventId_isFoundWithoutADeclaredParameter() throws Exception {
+        URI events = server.base().resolve("api/e2e/multiline/fallback/events");
+        URI messages = server.base().resolve("api/e2e/multiline/messages?event=multi");
+        String last;
+        try (SseClient first = SseClient.open(http, events, null)) {
+            expectName(first, "ready");
+            assertStatus(200, http.send(HttpRequest.newBuilder(messages).POST(HttpRequest.BodyPublishers
+                    .ofString("before the cut")).build(), HttpResponse.BodyHandlers.ofString()));
+            SseClient.Event before = first.next(EVENT_TIMEOUT);
+            assertEquals("before the cut", before.data());
+            last = before.id();
+        }
+        assertStatus(200, http.send(HttpRequest.newBuilder(messages).POST(HttpRequest.BodyPublishers
+                .ofString("while away")).build(), HttpResponse.BodyHandlers.ofString()));
+        try (SseClient back = SseClient.open(http, events, last)) {
+            SseClient.Event replayed = back.next(EVENT_TIMEOUT);
+            assertEquals("multi", replayed.name(), () -> "the missed event first, not a new stream's: "
+                    + replayed.lines());
+            assertEquals("while away", replayed.data());
+        }
+    }
+
+    /**
      * Ends that stay ended: after a leave, and after a second stream under the same name, the ended stream's last
      * event is {@code sfere-close} with the cause and an id; a reconnect presenting that id (header or query) is
      * answered 204 with no stream and registers nothing: the lobby is unchanged, nobody hears anything, and the
