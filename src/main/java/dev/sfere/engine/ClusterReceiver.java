@@ -10,6 +10,7 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,6 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * messages one at a time, in order) and on request threads; thread-safe.
  */
 final class ClusterReceiver implements Cluster.LocalDelivery {
+
+    /**
+     * The longest a reconnect waits for another instance's end to reach this one: the client may come back (a
+     * browser after its reconnection delay, a second or so) before this instance has consumed it from the log.
+     */
+    private static final long END_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final ConnectionStore store;
     private final Sequencer sequencer;
@@ -73,7 +80,7 @@ final class ClusterReceiver implements Cluster.LocalDelivery {
             }
             case ENDED -> {
                 if (!notice.own()) {
-                    sequencer.ended(notice.key(), notice.value(), at.ageNanos());
+                    sequencer.endedElsewhere(notice.key(), notice.value(), at.ageNanos());
                 }
             }
             case LOST -> {
@@ -123,6 +130,18 @@ final class ClusterReceiver implements Cluster.LocalDelivery {
             cluster.removed(key);
             unclaimed.remove(connection);
         }
+    }
+
+    /**
+     * Whether a client reconnecting under a key with this last event id had its stream ended on purpose, here or on
+     * another instance. With the cluster connected, an end of another instance's not known yet is waited for, up to
+     * half a second; never while NATS cannot be reached.
+     *
+     * @param cluster the cluster, or null for none
+     */
+    boolean stays(Cluster cluster, ConnectionKey key, String lastEventId) {
+        boolean connected = cluster != null && "connected".equals(cluster.state());
+        return sequencer.ended(key, lastEventId, connected ? END_WAIT_NANOS : 0);
     }
 
     /**

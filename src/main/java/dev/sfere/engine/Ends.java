@@ -5,6 +5,8 @@ import dev.sfere.ConnectionKey;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The ids of the {@code sfere-close} events that ended streams on purpose, with their keys, for as long as a client
@@ -34,6 +36,7 @@ final class Ends {
     synchronized void remember(String id, ConnectionKey key, long nowNanos) {
         forgetOld(nowNanos);
         ends.put(id, new End(key, nowNanos));
+        notifyAll();
         if (ends.size() > MAX_ENDS) {
             Iterator<String> oldest = ends.keySet().iterator();
             oldest.next();
@@ -46,6 +49,30 @@ final class Ends {
         forgetOld(nowNanos);
         End end = ends.get(id);
         return end != null && end.key().equals(key);
+    }
+
+    /**
+     * As {@link #ended}, but waits up to a bound for the end to be told (by another instance, through the log) if it
+     * is not known yet.
+     *
+     * @param clock     the time in nanoseconds
+     * @param waitNanos the longest to wait; 0 answers at once
+     */
+    synchronized boolean ended(ConnectionKey key, String id, LongSupplier clock, long waitNanos) {
+        long deadline = System.nanoTime() + waitNanos;
+        while (!ended(key, id, clock.getAsLong())) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private void forgetOld(long now) {

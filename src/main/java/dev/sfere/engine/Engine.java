@@ -243,7 +243,7 @@ public final class Engine {
      */
     public boolean ended(ConnectionKey key, String lastEventId) {
         start();
-        return lastEventId != null && sequencer.ended(key, lastEventId);
+        return lastEventId != null && receiver.stays(cluster, key, lastEventId);
     }
 
     /**

@@ -311,14 +311,19 @@ final class Sequencer {
 
     /**
      * Whether an id is that of the {@code sfere-close} event that ended the key's last stream, here or on another
-     * instance, so that its client must not be registered again.
+     * instance, so that its client must not be registered again. An id another instance may have written (of
+     * another own epoch, as {@code sfere-close} ids are) and not known yet is waited for up to a bound: a client can
+     * reconnect before this instance has consumed the end from the log.
      */
-    boolean ended(ConnectionKey key, String lastEventId) {
-        return ends.ended(key, lastEventId, clock.getAsLong());
+    boolean ended(ConnectionKey key, String lastEventId, long waitNanos) {
+        int dash = lastEventId.indexOf('-');
+        boolean elsewhere = dash == history.ids().epoch().length() && lastEventId.indexOf('.') < 0
+                && !lastEventId.startsWith(history.ids().epoch());
+        return ends.ended(key, lastEventId, clock, elsewhere ? waitNanos : 0);
     }
 
     /** Remembers an end another instance told of through the log. */
-    void ended(ConnectionKey key, String closeId, long ageNanos) {
+    void endedElsewhere(ConnectionKey key, String closeId, long ageNanos) {
         ends.remember(closeId, key, clock.getAsLong() - Math.max(0, ageNanos));
     }
 

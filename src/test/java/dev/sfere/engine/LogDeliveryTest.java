@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -272,11 +273,28 @@ class LogDeliveryTest {
     void anEndToldByAnotherInstance_isAnEndHere_forItsKeyOnly() {
         sequencer.logOpened(store, "ep", 0);
         noticed(1, Cluster.Notice.Kind.ENDED, ALICE, "k3x9q2ab-7", false);
-        assertThat(sequencer.ended(ALICE, "k3x9q2ab-7")).isTrue();
-        assertThat(sequencer.ended(BOB, "k3x9q2ab-7")).isFalse();
-        assertThat(sequencer.ended(ALICE, "k3x9q2ab-8")).isFalse();
+        assertThat(sequencer.ended(ALICE, "k3x9q2ab-7", 0)).isTrue();
+        assertThat(sequencer.ended(BOB, "k3x9q2ab-7", 0)).isFalse();
+        assertThat(sequencer.ended(ALICE, "k3x9q2ab-8", 0)).isFalse();
         Recorder bob = open(BOB, null, Resumption.NEW);
         logged("ep", 2, 2, "two");
         assertThat(bob.written).as("the notice took its place in the log").containsExactly("ep-2 m two");
+    }
+
+    @Test
+    void aReconnectWithAnotherInstancesId_waitsForItsEnd_upToTheBound_andOwnIdsNever() throws Exception {
+        sequencer.logOpened(store, "ep", 0);
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(
+                () -> sequencer.ended(ALICE, "k3x9q2ab-9", TimeUnit.SECONDS.toNanos(10)));
+        noticed(1, Cluster.Notice.Kind.ENDED, ALICE, "k3x9q2ab-9", false);
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isTrue();
+
+        long started = System.nanoTime();
+        assertThat(sequencer.ended(ALICE, "k3x9q2ab-10", TimeUnit.MILLISECONDS.toNanos(100))).isFalse();
+        String own = sequencer.history().ids().epoch() + "-1";
+        assertThat(sequencer.ended(ALICE, own, TimeUnit.SECONDS.toNanos(30))).isFalse();
+        assertThat(sequencer.ended(ALICE, "ep-1", TimeUnit.SECONDS.toNanos(30))).as("a log id").isFalse();
+        assertThat(System.nanoTime() - started).as("bounded; own and log ids answered at once")
+                .isLessThan(TimeUnit.SECONDS.toNanos(10));
     }
 }
