@@ -30,6 +30,15 @@ public interface Cluster {
                     OutboundSseEvent[] events);
 
     /**
+     * Tells every instance, this one included, something about this instance's streams, through the log in its
+     * order (held while the log cannot be reached, like events). Never blocks or throws.
+     *
+     * @param notice what to tell; {@link Notice#own()} is ignored
+     */
+    default void tell(Notice notice) {
+    }
+
+    /**
      * Records in the directory that this instance holds a key.
      *
      * @param key the key
@@ -109,12 +118,46 @@ public interface Cluster {
         }
 
         /**
+         * A notice of the log, in the log's order among its messages: like a message with no events, it takes a
+         * sequence of the log.
+         *
+         * @param at     where it sits in the log
+         * @param notice what it tells
+         */
+        default void noticed(LogPosition at, Notice notice) {
+        }
+
+        /**
          * Events held for the other instances while the log could not be reached were dropped, the oldest first,
          * because too many were held: those instances never get them.
          *
          * @param events how many events
          */
         default void dropped(int events) {
+        }
+    }
+
+    /**
+     * What an instance tells the others about its streams through the log, beside events.
+     *
+     * @param kind  what happened
+     * @param key   the key it concerns; null for {@link Kind#LOST}
+     * @param value the claim's token for {@link Kind#CLAIMED}, the {@code sfere-close} id for {@link Kind#ENDED}
+     * @param own   whether this instance told it (set by the log when it is consumed)
+     */
+    record Notice(Kind kind, ConnectionKey key, String value, boolean own) {
+
+        /** What a notice tells. */
+        public enum Kind {
+            /** The instance stored a stream under the key: an older one elsewhere is replaced. */
+            CLAIMED,
+            /** The instance ended the key's stream on purpose with an {@code sfere-close} of this id. */
+            ENDED,
+            /**
+             * The instance dropped events it held for the others while the log could not be reached: their streams
+             * may have missed some, so they are reset.
+             */
+            LOST
         }
     }
 

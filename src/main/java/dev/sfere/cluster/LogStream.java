@@ -2,6 +2,11 @@ package dev.sfere.cluster;
 
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.PublishOptions;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -97,6 +102,23 @@ final class LogStream {
                     + "than that is reset; delete the stream or use the window it was made with");
             return info;
         }
+    }
+
+    /** How this instance publishes to the log: with a message id, so the server stores a message at most once. */
+    static PublishOptions publishOptions(NatsSettings settings, String id) {
+        return PublishOptions.builder().messageId(id).expectedStream(settings.stream()).build();
+    }
+
+    /**
+     * This instance's consumer of the log: ephemeral, without acknowledgements, from a sequence, or from the first
+     * message held.
+     */
+    static PushSubscribeOptions consumer(NatsSettings settings, long start) {
+        ConsumerConfiguration.Builder consumer = ConsumerConfiguration.builder().ackPolicy(AckPolicy.None)
+                .memStorage(true).inactiveThreshold(Duration.ofSeconds(30));
+        consumer = start > 0 ? consumer.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(start)
+                : consumer.deliverPolicy(DeliverPolicy.All);
+        return PushSubscribeOptions.builder().stream(settings.stream()).configuration(consumer.build()).build();
     }
 
     /**

@@ -103,6 +103,11 @@ public final class NatsCluster implements Cluster {
     }
 
     @Override
+    public void tell(Notice notice) {
+        log.tell(notice);
+    }
+
+    @Override
     public void registered(ConnectionKey key) {
         directory.registered(key);
     }

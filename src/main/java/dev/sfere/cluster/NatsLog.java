@@ -2,6 +2,7 @@ package dev.sfere.cluster;
 
 import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
+import dev.sfere.cluster.HeldMessages.Held;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStream;
@@ -9,11 +10,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
-import io.nats.client.PublishOptions;
-import io.nats.client.PushSubscribeOptions;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
@@ -22,11 +18,8 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +36,11 @@ import java.util.logging.Logger;
  * client resumes on any instance.
  *
  * <p>Publishing never blocks on the network. While the log cannot be reached (the connection is down, the stream is
- * being opened) the caller delivers locally, and the events are held (up to {@link #MAX_HELD}) and published once
- * the log is back, so the other instances get them late rather than never. A publish whose acknowledgement fails is
- * delivered locally and held too; every publish carries a message id, so the server stores it at most once, and
- * this instance skips a message it already delivered itself when it comes back from the log.
+ * being opened) the caller delivers locally, and the events are held ({@link HeldMessages}) and published once
+ * the log is back, so the other instances get them late rather than never (or, if some had to be dropped, reset).
+ * A publish whose acknowledgement fails is delivered locally and held too; every publish carries a message id, so
+ * the server stores it at most once, and this instance skips a message it already delivered itself when it comes
+ * back from the log ({@link OwnPublishes}). {@link Cluster.Notice Notices} travel the same way.
  *
  * <p>The consumer is this class's own: an ephemeral push consumer without acknowledgements, started where the last
  * one stopped. A message already consumed is ignored; a gap in the middle of a subscription (messages the client
@@ -57,22 +51,7 @@ import java.util.logging.Logger;
 final class NatsLog {
 
     private static final Logger LOG = NatsCluster.LOG;
-    /** The most events held for the other instances while the log cannot be reached; beyond, the oldest go. */
-    static final int MAX_HELD = 10_000;
     private static final String MESSAGE_ID = "Nats-Msg-Id";
-
-    /** What became of a publish of this instance's, until it is settled. */
-    private enum Own {
-        /** Sent, not acknowledged. */
-        PENDING,
-        /** Consumed from the log before its acknowledgement came. */
-        CONSUMED,
-        /** Delivered here with this instance's own ids: skipped if it comes from the log. */
-        LOCAL
-    }
-
-    /** A message held for the log. */
-    private record Held(String id, byte[] payload, int events) { }
 
     private final NatsSettings settings;
     private final String instance;
@@ -81,14 +60,13 @@ final class NatsLog {
     private final Function<Object, String> encoder;
     private final ScheduledExecutorService worker;
     private final AtomicLong published = new AtomicLong();
-    private final ConcurrentHashMap<String, Own> own = new ConcurrentHashMap<>();
+    private final OwnPublishes own = new OwnPublishes();
     private final AtomicBoolean publishFailureLogged = new AtomicBoolean();
     private final AtomicBoolean heldDropLogged = new AtomicBoolean();
     private final AtomicBoolean openFailureLogged = new AtomicBoolean();
     /** Set while a retry of the held events is scheduled. */
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
-    /** Guarded by itself, oldest first. */
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final HeldMessages held = new HeldMessages();
     /** Set once the log is open; null while it cannot be reached or is being opened. */
     private volatile JetStream jetStream;
     /** Guarded by {@code this}: made with the first connection; the client moves it to every later one. */
@@ -148,28 +126,59 @@ final class NatsLog {
                     + "delivered on this instance only", e);
             return false;
         }
-        String id = instance + '-' + published.incrementAndGet();
-        Held message = new Held(id, payload, events.length);
+        return send(new Held(nextId(), payload, events.length, false), () -> {
+            try {
+                delivery.deliver(pattern, excludeKeys, excludePattern, events);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Sfere: delivering an unacknowledged broadcast locally failed", e);
+            }
+        });
+    }
+
+    /** See {@link Cluster#tell}. */
+    void tell(Cluster.Notice notice) {
+        send(new Held(nextId(), WireFormat.encode(instance, notice), 0, notice.kind() == Cluster.Notice.Kind.LOST),
+                null);
+    }
+
+    private String nextId() {
+        return instance + '-' + published.incrementAndGet();
+    }
+
+    /**
+     * Publishes a message, or holds it while the log cannot be reached.
+     *
+     * @param local delivers a message of events here with this instance's own ids, if its publish is not
+     *              acknowledged; null for a notice
+     * @return whether the log took it (its events reach this instance from the log)
+     */
+    private boolean send(Held message, Runnable local) {
         JetStream js = jetStream;
         if (js == null || !link.isUp()) {
-            hold(message);
+            hold(message, local != null);
             link.failedOnce(publishFailureLogged, "the cluster's log cannot be reached; delivering locally, and "
                     + "holding events for the other instances until it is back", null);
             return false;
         }
-        own.put(id, Own.PENDING);
+        String id = message.id();
+        if (local != null) {
+            own.sent(id);
+        }
         try {
-            js.publishAsync(settings.subject(), payload, options(id)).whenComplete((ack, error) -> {
+            js.publishAsync(settings.subject(), message.payload(), LogStream.publishOptions(settings, id)).whenComplete((ack, error) -> {
                 if (error == null) {
-                    own.remove(id);
+                    own.settled(id);
+                } else if (local == null) {
+                    hold(message, false);
+                    retryHeldLater();
                 } else {
-                    failed(message, error, pattern, excludeKeys, excludePattern, events);
+                    failed(message, error, local);
                 }
             });
             return true;
         } catch (RuntimeException e) {
             // The client refuses at once (its outgoing queue is full, say): this instance delivers now.
-            hold(message);
+            hold(message, local != null);
             link.failedOnce(publishFailureLogged, "publishing to the cluster's log failed; delivering locally, "
                     + "and holding events for the other instances until it is back", e);
             return false;
@@ -177,42 +186,37 @@ final class NatsLog {
     }
 
     /** A publish was not acknowledged: unless it came back from the log meanwhile, it is delivered here now. */
-    private void failed(Held message, Throwable error, KeyPattern pattern, Set<ConnectionKey> excludeKeys,
-                        KeyPattern excludePattern, OutboundSseEvent[] events) {
-        Own state = own.computeIfPresent(message.id(), (id, was) -> was == Own.PENDING ? Own.LOCAL : was);
-        if (state != Own.LOCAL) {
-            own.remove(message.id());
+    private void failed(Held message, Throwable error, Runnable local) {
+        if (!own.unacknowledged(message.id())) {
             return;
         }
         link.failedOnce(publishFailureLogged, "the cluster's log did not acknowledge a publish; delivering "
                 + "locally, and holding events for the other instances until it is back", error);
-        synchronized (held) {
-            held.addLast(message);
-        }
+        hold(message, false);
         retryHeldLater();
-        try {
-            delivery.deliver(pattern, excludeKeys, excludePattern, events);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Sfere: delivering an unacknowledged broadcast locally failed", e);
-        }
+        local.run();
     }
 
-    private void hold(Held message) {
-        own.put(message.id(), Own.LOCAL);
-        synchronized (held) {
-            held.addLast(message);
-            while (held.size() > MAX_HELD) {
-                Held oldest = held.removeFirst();
-                own.remove(oldest.id());
-                delivery.dropped(oldest.events());
-                link.failedOnce(heldDropLogged, "more than " + MAX_HELD + " events are held for the other "
-                        + "instances while the cluster's log cannot be reached; the oldest are dropped", null);
-            }
+    /**
+     * Holds a message for the log; beyond {@link HeldMessages#MAX_HELD}, the oldest go, and a lost notice goes first
+     * among those held, so that the other instances reset their streams rather than miss events silently.
+     *
+     * @param delivered the message's events are delivered here: it is skipped when it comes back from the log
+     */
+    private void hold(Held message, boolean delivered) {
+        if (delivered) {
+            own.deliveredHere(message.id());
         }
-    }
-
-    private PublishOptions options(String id) {
-        return PublishOptions.builder().messageId(id).expectedStream(settings.stream()).build();
+        List<Held> dropped = held.add(message, () -> new Held(nextId(),
+                WireFormat.encode(instance, new Cluster.Notice(Cluster.Notice.Kind.LOST, null, null, false)), 0,
+                true));
+        for (Held oldest : dropped) {
+            own.settled(oldest.id());
+            delivery.dropped(oldest.events());
+            link.failedOnce(heldDropLogged, "more than " + HeldMessages.MAX_HELD + " events are held for the "
+                    + "other instances while the cluster's log cannot be reached; the oldest are dropped, and the "
+                    + "other instances' streams are reset (sfere-reset) once it is back", null);
+        }
     }
 
     /** Opens the log: makes the stream if gone, subscribes where the last one stopped, publishes what was held. */
@@ -240,7 +244,7 @@ final class NatsLog {
             }
             JetStream js = current.jetStream(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build());
             JetStreamSubscription made = js.subscribe(settings.subject(), dispatcherFor(current),
-                    message -> onMessage(number, message), false, subscribeOptions(start));
+                    message -> onMessage(number, message), false, LogStream.consumer(settings, start));
             synchronized (this) {
                 if (number != generation) {
                     made.unsubscribe();
@@ -264,31 +268,18 @@ final class NatsLog {
         return dispatcher;
     }
 
-    private PushSubscribeOptions subscribeOptions(long start) {
-        ConsumerConfiguration.Builder consumer = ConsumerConfiguration.builder().ackPolicy(AckPolicy.None)
-                .memStorage(true).inactiveThreshold(Duration.ofSeconds(30));
-        consumer = start > 0 ? consumer.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(start)
-                : consumer.deliverPolicy(DeliverPolicy.All);
-        return PushSubscribeOptions.builder().stream(settings.stream()).configuration(consumer.build()).build();
-    }
-
     private void publishHeld(JetStream js) {
-        List<Held> again;
-        synchronized (held) {
-            again = new ArrayList<>(held);
-            held.clear();
-        }
-        for (Held message : again) {
+        for (Held message : held.takeAll()) {
             try {
-                js.publishAsync(settings.subject(), message.payload(), options(message.id()))
+                js.publishAsync(settings.subject(), message.payload(), LogStream.publishOptions(settings, message.id()))
                         .whenComplete((ack, error) -> {
                             if (error != null) {
-                                hold(message);
+                                hold(message, false);
                                 retryHeldLater();
                             }
                         });
             } catch (RuntimeException e) {
-                hold(message);
+                hold(message, false);
                 retryHeldLater();
             }
         }
@@ -357,22 +348,30 @@ final class NatsLog {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Sfere: ignoring message " + sequence + " of the log " + settings.stream()
                     + ", which is not the library's", e);
-            decoded = new WireFormat.Message("", KeyPattern.all(), null, null, new OutboundSseEvent[0]);
+            decoded = new WireFormat.Message("", KeyPattern.all(), null, null, new OutboundSseEvent[0], null);
+        }
+        long age = Math.max(0, Duration.between(meta.timestamp().toInstant(), Instant.now()).toNanos());
+        Cluster.LogPosition at = new Cluster.LogPosition(epoch, sequence, sequence + meta.pendingCount(), age);
+        Cluster.Notice notice = decoded.notice();
+        if (notice != null) {
+            try {
+                delivery.noticed(at, new Cluster.Notice(notice.kind(), notice.key(), notice.value(),
+                        decoded.origin().equals(instance)));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Sfere: handling notice " + sequence + " of the log failed", e);
+            }
+            return;
         }
         OutboundSseEvent[] events = decoded.events();
         Headers headers = message.getHeaders();
         String id = headers == null ? null : headers.getFirst(MESSAGE_ID);
         if (id != null && decoded.origin().equals(instance)) {
-            Own state = own.computeIfPresent(id, (key, was) -> was == Own.PENDING ? Own.CONSUMED : was);
-            if (state == Own.LOCAL) {
-                own.remove(id);
+            if (own.consumed(id)) {
                 events = new OutboundSseEvent[0];
             }
         }
-        long age = Math.max(0, Duration.between(meta.timestamp().toInstant(), Instant.now()).toNanos());
         try {
-            delivery.logged(new Cluster.LogPosition(epoch, sequence, sequence + meta.pendingCount(), age),
-                    decoded.pattern(), decoded.excludeKeys(), decoded.excludePattern(), events);
+            delivery.logged(at, decoded.pattern(), decoded.excludeKeys(), decoded.excludePattern(), events);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Sfere: delivering message " + sequence + " of the log failed", e);
         }

@@ -24,14 +24,53 @@ import java.util.function.Function;
  * {@link OutboundEvents} makes them) and strings as they are, any other object as the caller's encoder gives it
  * (JSON in the library); a reconnect delay and a media type are not carried. The receiving instance rebuilds the
  * events with {@link OutboundEvents}.
+ *
+ * <p>A {@link Cluster.Notice} travels as a message of its own version, with the origin, its kind, its key and its
+ * value, and no events.
  */
 final class WireFormat {
 
     private static final int VERSION = 1;
+    private static final int NOTICE = 2;
+    private static final Cluster.Notice.Kind[] KINDS = Cluster.Notice.Kind.values();
 
-    /** A decoded message. {@code excludeKeys} and {@code excludePattern} are null when absent. */
+    /**
+     * A decoded message. {@code excludeKeys} and {@code excludePattern} are null when absent; {@code notice} is null
+     * for events, and a notice's {@link Cluster.Notice#own()} is false.
+     */
     record Message(String origin, KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
-                   OutboundSseEvent[] events) {
+                   OutboundSseEvent[] events, Cluster.Notice notice) {
+    }
+
+    static byte[] encode(String origin, Cluster.Notice notice) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(NOTICE);
+            string(out, origin);
+            out.writeByte(notice.kind().ordinal());
+            ConnectionKey key = notice.key();
+            string(out, key == null ? null : key.scope());
+            string(out, key == null ? null : key.category());
+            string(out, key == null ? null : key.id());
+            string(out, notice.value());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Message notice(DataInputStream in) throws IOException {
+        String origin = string(in);
+        int kind = in.readUnsignedByte();
+        if (kind >= KINDS.length) {
+            throw new IllegalArgumentException("unknown notice " + kind);
+        }
+        String scope = string(in);
+        String category = string(in);
+        String id = string(in);
+        ConnectionKey key = scope == null ? null : ConnectionKey.of(scope, category, id);
+        return new Message(origin, KeyPattern.all(), null, null, new OutboundSseEvent[0],
+                new Cluster.Notice(KINDS[kind], key, string(in), false));
     }
 
     private WireFormat() {
@@ -82,6 +121,9 @@ final class WireFormat {
     static Message decode(byte[] payload) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             int version = in.readUnsignedByte();
+            if (version == NOTICE) {
+                return notice(in);
+            }
             if (version != VERSION) {
                 throw new IllegalArgumentException("unknown message version " + version);
             }
@@ -110,7 +152,7 @@ final class WireFormat {
                 events[i] = data == null && comment != null ? OutboundEvents.comment(comment)
                         : OutboundEvents.text(name, id, data == null ? "" : data);
             }
-            return new Message(origin, pattern, excludeKeys, excludePattern, events);
+            return new Message(origin, pattern, excludeKeys, excludePattern, events, null);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a message: " + e.getMessage(), e);
         }

@@ -67,6 +67,8 @@ public final class Engine {
     /** Stamps, keeps and queues events in one order; knows what a reconnecting client is owed. */
     private final Sequencer sequencer;
     private final Telemetry telemetry;
+    /** The engine's side of the cluster: what it hands this instance, and what this instance tells it. */
+    private final ClusterReceiver receiver;
     private volatile DeliveryThreads threads;
     private volatile Heartbeats heartbeats;
     /** The other instances, once started with a cluster; else null. */
@@ -104,6 +106,7 @@ public final class Engine {
         this.clusterStarter = clusterStarter;
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.sequencer = new Sequencer(settings, System::nanoTime, telemetry);
+        this.receiver = new ClusterReceiver(store, sequencer, telemetry);
     }
 
     /**
@@ -130,7 +133,7 @@ public final class Engine {
         try {
             store.addRemovalListener(this::onRemoval);
             if (clusterStarter != null) {
-                cluster = clusterStarter.apply(store, new ClusterReceiver(store, sequencer, telemetry));
+                cluster = clusterStarter.apply(store, receiver);
             }
         } catch (RuntimeException | Error e) {
             // Not started, so shutdown will not stop them: the threads would outlive the application.
@@ -218,11 +221,8 @@ public final class Engine {
         stream.telemetry = telemetry;
         // Before the store makes it visible: events wait until the resource method returns.
         stream.opening();
+        receiver.registering(cluster, key, stream);
         store.store(key, stream);
-        Cluster current = cluster;
-        if (current != null) {
-            current.registered(key);
-        }
         Resumption resumption = sequencer.begin(stream, key, lastEventId);
         telemetry.connected(key, resumption);
         try {
@@ -249,7 +249,7 @@ public final class Engine {
      */
     public boolean ended(ConnectionKey key, String lastEventId) {
         start();
-        return lastEventId != null && sequencer.ended(key, lastEventId);
+        return lastEventId != null && receiver.stays(cluster, key, lastEventId);
     }
 
     /**
@@ -301,10 +301,7 @@ public final class Engine {
     }
 
     private void removed(ConnectionKey key, Connection connection, EvictionCause cause) {
-        Cluster current = cluster;
-        if (current != null) {
-            current.removed(key);
-        }
+        receiver.removed(cluster, key, connection);
         if (connection instanceof Stream stream && !leftToRuntime.remove(stream)) {
             close(stream, key, cause);
         }
@@ -330,8 +327,10 @@ public final class Engine {
      * open streams. A close still waiting for a delivery thread at shutdown is done then.
      */
     private void close(Stream stream, ConnectionKey key, EvictionCause cause) {
-        if ((cause == EvictionCause.EXPLICIT || cause == EvictionCause.REPLACED || cause == EvictionCause.SIZE)
-                && !stopped.get() && sequencer.end(stream, key, cause)) {
+        String closeId = (cause == EvictionCause.EXPLICIT || cause == EvictionCause.REPLACED
+                || cause == EvictionCause.SIZE) && !stopped.get() ? sequencer.end(stream, key, cause) : null;
+        if (closeId != null) {
+            receiver.ended(cluster, key, closeId);
             return;
         }
         if (cause != EvictionCause.SHUTDOWN) {

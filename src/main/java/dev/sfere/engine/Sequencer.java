@@ -9,8 +9,6 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,22 +26,20 @@ import java.util.logging.Logger;
  * up, a removal and its observers) is deferred until the lock is released, so that no delivery starts inside
  * another.
  *
- * <p>It also remembers, for as long as a client may resume, the ids of the {@code sfere-close} events it wrote, so
- * that a client reconnecting with one is told its stream ended for good.
+ * <p>It also remembers, for as long as a client may resume, the ids of the {@code sfere-close} events that ended
+ * streams ({@link Ends}), so that a client reconnecting with one is told its stream ended for good.
  */
 final class Sequencer {
 
     private static final Logger LOG = Logger.getLogger(Sequencer.class.getName());
-    /** The most ends remembered at once: beyond it, the oldest is forgotten (its client would then be reset). */
-    static final int MAX_ENDS = 100_000;
+    /** The selection of a message of the log without events. */
+    private static final History.Selection NOTHING = new History.Selection(KeyPattern.all(), null, null);
 
     private final DeliveryLock lock = new DeliveryLock();
     private final History history;
     private final LongSupplier clock;
-    private final long endsNanos;
     private final long retryMillis;
-    /** Guarded by {@link #lock}: the ids of {@code sfere-close} events, oldest first. */
-    private final Map<String, End> ends = new LinkedHashMap<>();
+    private final Ends ends;
     private final AtomicBoolean ownIdWarned = new AtomicBoolean();
     private final Telemetry telemetry;
     /**
@@ -52,16 +48,10 @@ final class Sequencer {
      * one consumed that far, and a new stream, which is owed nothing the log held before it opened.
      */
     private final Map<Stream, long[]> logFrom = new HashMap<>();
-    /**
-     * Guarded by {@link #lock}: new or reset streams whose resource method still runs, with their reset (or null),
-     * which a snapshot keeps ahead of itself.
-     */
-    private final Map<Stream, OutboundSseEvent> opening = new HashMap<>();
+    /** Guarded by {@link #lock}: new or reset streams whose resource method still runs. */
+    private final Openings opening = new Openings();
     /** Guarded by {@link #lock}: the last log sequence known to exist, as consumed messages tell. */
     private long logKnown;
-
-    private record End(ConnectionKey key, long nanos) {
-    }
 
     /**
      * @param settings the engine's settings
@@ -74,7 +64,7 @@ final class Sequencer {
         long window = settings.resumeWindow().toNanos();
         this.history = new History(EventIds.fresh(), window, settings.historyBytes(), clock.getAsLong());
         // Ends are remembered for the window, or, with resuming off, for the default window: a leave still sticks.
-        this.endsNanos = window > 0 ? window : EngineSettings.DEFAULT_RESUME_WINDOW.toNanos();
+        this.ends = new Ends(window > 0 ? window : EngineSettings.DEFAULT_RESUME_WINDOW.toNanos());
         this.retryMillis = settings.retry().isZero() ? -1 : settings.retry().toMillis();
     }
 
@@ -202,7 +192,7 @@ final class Sequencer {
         lock();
         try {
             LogPositions log = history.log();
-            if (log == null || !log.epoch().equals(epoch) || (log.next() != 0 && sequence < log.next())) {
+            if (!fresh(epoch, sequence)) {
                 return 0;
             }
             logKnown = Math.max(logKnown, Math.max(sequence, last));
@@ -233,6 +223,46 @@ final class Sequencer {
         }
         telemetry.queued(queued[0]);
         return reached[0];
+    }
+
+    /**
+     * Takes the place of a notice in the log, as of a message without events.
+     *
+     * @return false if it was consumed already (a redelivery) or is of another epoch: it must be ignored
+     */
+    boolean noticed(ConnectionStore store, String epoch, long sequence, long last, long ageNanos) {
+        lock();
+        try {
+            if (!fresh(epoch, sequence)) {
+                return false;
+            }
+            deliverLogged(store, epoch, sequence, last, ageNanos, NOTHING, new OutboundSseEvent[0]);
+            return true;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Another instance dropped events it held for this one: every open stream may have missed some, so it is reset
+     * ({@code sfere-reset}, reason {@code lost}), and so is every resume from before.
+     */
+    void lost(ConnectionStore store) {
+        lock();
+        try {
+            LOG.warning("Sfere: another instance dropped events it held for this one while the cluster's log could "
+                    + "not be reached; this instance's streams are reset (sfere-reset), as they missed them");
+            history.dropAll();
+            resetAll(store, "lost");
+        } finally {
+            unlock();
+        }
+    }
+
+    /** With the lock held: whether a message of the log is of the log consumed and not consumed already. */
+    private boolean fresh(String epoch, long sequence) {
+        LogPositions log = history.log();
+        return log != null && log.epoch().equals(epoch) && (log.next() == 0 || sequence >= log.next());
     }
 
     /**
@@ -279,31 +309,15 @@ final class Sequencer {
         });
     }
 
-    /**
-     * Gives a new or reset stream whose resource method still runs its first events, a snapshot of the application's
-     * state: stamped now, they replace what other threads queued for it meanwhile (stamped earlier, so ids keep
-     * increasing; the snapshot reflects them), after its reset if it has one.
-     *
-     * @return false if the key has no such stream here (the caller sends the events as usual)
-     */
+    /** A snapshot for an opening stream (see {@link Openings#snapshot}); false if there is none here. */
     boolean snapshot(ConnectionStore store, ConnectionKey key, OutboundSseEvent[] events) {
         warnOfOwnIds(events);
         lock();
         try {
-            if (!(store.get(key).orElse(null) instanceof Stream stream) || !opening.containsKey(stream)) {
-                return false;
-            }
-            if (stream.resumption() == Resumption.RESUMED) {
-                return false;
-            }
-            Stamped[] stamped = history.append(new History.Selection(KeyPattern.exactly(key), null, null),
-                    events, clock.getAsLong());
-            if (!stream.begin(stream.resumption(), opening.get(stream), List.of(stamped), retryMillis)) {
-                // Opened meanwhile (its resource method returned on another path): queued as a plain send.
-                stream.send(stamped);
-            }
-            telemetry.queued(stamped.length);
-            return true;
+            Stamped[] stamped = opening.snapshot(store.get(key).orElse(null), key, events, history,
+                    clock.getAsLong(), retryMillis);
+            telemetry.queued(stamped == null ? 0 : stamped.length);
+            return stamped != null;
         } finally {
             unlock();
         }
@@ -320,42 +334,39 @@ final class Sequencer {
     }
 
     /**
-     * Whether an id is that of the {@code sfere-close} event that ended the key's last stream, so that its client
-     * must not be registered again.
+     * Whether an id is that of the {@code sfere-close} event that ended the key's last stream, here or on another
+     * instance, so that its client must not be registered again. An id another instance may have written (of
+     * another own epoch, as {@code sfere-close} ids are) and not known yet is waited for up to a bound: a client can
+     * reconnect before this instance has consumed the end from the log.
      */
-    boolean ended(ConnectionKey key, String lastEventId) {
-        lock();
-        try {
-            forgetOldEnds(clock.getAsLong());
-            End end = ends.get(lastEventId);
-            return end != null && end.key().equals(key);
-        } finally {
-            unlock();
-        }
+    boolean ended(ConnectionKey key, String lastEventId, long waitNanos) {
+        int dash = lastEventId.indexOf('-');
+        boolean elsewhere = dash == history.ids().epoch().length() && lastEventId.indexOf('.') < 0
+                && !lastEventId.startsWith(history.ids().epoch());
+        return ends.ended(key, lastEventId, clock, elsewhere ? waitNanos : 0);
+    }
+
+    /** Remembers an end another instance told of through the log. */
+    void endedElsewhere(ConnectionKey key, String closeId, long ageNanos) {
+        ends.remember(closeId, key, clock.getAsLong() - Math.max(0, ageNanos));
     }
 
     /**
      * Ends a stream the library removed on purpose with its last event, {@code sfere-close}, whose id is
      * remembered.
      *
-     * @return false if the stream was already done
+     * @return the id, or null if the stream was already done
      */
-    boolean end(Stream stream, ConnectionKey key, EvictionCause cause) {
+    String end(Stream stream, ConnectionKey key, EvictionCause cause) {
         lock();
         try {
             long now = clock.getAsLong();
             String id = history.mark(now);
             if (!stream.finish(LibraryEvent.close(id, cause))) {
-                return false;
+                return null;
             }
-            forgetOldEnds(now);
-            ends.put(id, new End(key, now));
-            if (ends.size() > MAX_ENDS) {
-                Iterator<String> oldest = ends.keySet().iterator();
-                oldest.next();
-                oldest.remove();
-            }
-            return true;
+            ends.remember(id, key, now);
+            return id;
         } finally {
             unlock();
         }
@@ -373,13 +384,6 @@ final class Sequencer {
     /** The history's size and bytes, for tests and the benchmark. */
     History history() {
         return history;
-    }
-
-    private void forgetOldEnds(long now) {
-        Iterator<End> oldest = ends.values().iterator();
-        while (oldest.hasNext() && now - oldest.next().nanos() > endsNanos) {
-            oldest.remove();
-        }
     }
 
     private void lock() {

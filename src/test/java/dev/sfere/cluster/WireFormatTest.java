@@ -80,4 +80,20 @@ class WireFormatTest {
         @Override public java.lang.reflect.Type getGenericType() { return Map.class; }
         @Override public jakarta.ws.rs.core.MediaType getMediaType() { return jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE; }
     }
+
+    @Test
+    void notices_roundTrip_withOrWithoutAKey_andCarryNoEvents() {
+        ConnectionKey key = ConnectionKey.of("s", "lobby", "a.b é");
+        WireFormat.Message claimed = WireFormat.decode(WireFormat.encode("instance-a",
+                new Cluster.Notice(Cluster.Notice.Kind.CLAIMED, key, "42", true)));
+        assertThat(claimed.origin()).isEqualTo("instance-a");
+        assertThat(claimed.events()).isEmpty();
+        assertThat(claimed.notice()).as("own is the receiver's to set")
+                .isEqualTo(new Cluster.Notice(Cluster.Notice.Kind.CLAIMED, key, "42", false));
+        WireFormat.Message lost = WireFormat.decode(WireFormat.encode("instance-b",
+                new Cluster.Notice(Cluster.Notice.Kind.LOST, null, null, false)));
+        assertThat(lost.notice()).isEqualTo(new Cluster.Notice(Cluster.Notice.Kind.LOST, null, null, false));
+        assertThat(WireFormat.decode(WireFormat.encode("c", KeyPattern.all(), null, null,
+                new OutboundSseEvent[0], Object::toString)).notice()).isNull();
+    }
 }

@@ -4,6 +4,7 @@ import dev.sfere.ConnectionKey;
 import dev.sfere.KeyPattern;
 import dev.sfere.OutboundEvents;
 import dev.sfere.Resumption;
+import dev.sfere.cluster.Cluster;
 import dev.sfere.spi.ConnectionStore;
 import dev.sfere.store.Stores;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -12,9 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -177,5 +180,121 @@ class LogDeliveryTest {
         assertThat(alice.written.get(1)).endsWith("m local").doesNotStartWith("ep-");
         Recorder resumed = open(BOB, "ep-2", Resumption.RESUMED);
         assertThat(resumed.written).containsExactly("ep-3 m three");
+    }
+
+    /** The notices this instance told, as a cluster would carry them. */
+    private final List<Cluster.Notice> told = new CopyOnWriteArrayList<>();
+    private final Cluster cluster = new Cluster() {
+        @Override
+        public boolean publish(KeyPattern pattern, Set<ConnectionKey> excludeKeys, KeyPattern excludePattern,
+                               OutboundSseEvent[] events) {
+            return true;
+        }
+
+        @Override
+        public void tell(Notice notice) {
+            told.add(notice);
+        }
+
+        @Override
+        public void registered(ConnectionKey key) {
+        }
+
+        @Override
+        public void removed(ConnectionKey key) {
+        }
+
+        @Override
+        public List<ConnectionKey> keys(KeyPattern pattern) {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private final ClusterReceiver receiver = new ClusterReceiver(store, sequencer, Telemetry.NONE);
+
+    private void noticed(long sequence, Cluster.Notice.Kind kind, ConnectionKey key, String value, boolean own) {
+        receiver.noticed(new Cluster.LogPosition("ep", sequence, sequence, 0),
+                new Cluster.Notice(kind, key, value, own));
+    }
+
+    /** Registers a stream as the engine does in cluster mode: it claims its key through the log. */
+    private Stream claim(ConnectionKey key) {
+        Stream stream = new Stream(new Recorder(), Runnable::run, 1000, (s, cause) -> { });
+        stream.opening();
+        receiver.registering(cluster, key, stream);
+        store.store(key, stream);
+        sequencer.begin(stream, key, null);
+        stream.opened();
+        return stream;
+    }
+
+    @Test
+    void aLostNoticeOfAnotherInstance_resetsOpenStreams_andEveryResumeFromBefore_butNotTheSenders() {
+        sequencer.logOpened(store, "ep", 0);
+        Recorder alice = open(ALICE, null, Resumption.NEW);
+        logged("ep", 1, 1, "one");
+        noticed(2, Cluster.Notice.Kind.LOST, null, null, true);
+        assertThat(alice.written).as("the sender's own streams had the events").containsExactly("ep-1 m one");
+        noticed(3, Cluster.Notice.Kind.LOST, null, null, false);
+        logged("ep", 4, 4, "four");
+        assertThat(alice.written).hasSize(3);
+        assertThat(alice.written.get(1)).contains("sfere-reset").contains("lost");
+        assertThat(alice.written.get(2)).isEqualTo("ep-4 m four");
+        assertThat(open(BOB, "ep-1", Resumption.RESET).written.get(0)).contains("expired");
+        assertThat(open(BOB, "ep-4", Resumption.RESUMED).written).isEmpty();
+    }
+
+    @Test
+    void aClaimOfAnotherInstance_replacesTheStreamWhoseClaimCameFirst_notOneWhoseClaimIsStillOnItsWay() {
+        sequencer.logOpened(store, "ep", 0);
+        claim(ALICE);
+        assertThat(told).hasSize(1);
+        Cluster.Notice mine = told.get(0);
+        assertThat(mine.kind()).isEqualTo(Cluster.Notice.Kind.CLAIMED);
+        assertThat(mine.key()).isEqualTo(ALICE);
+        noticed(1, Cluster.Notice.Kind.CLAIMED, ALICE, mine.value(), true);
+        noticed(2, Cluster.Notice.Kind.CLAIMED, ALICE, "1", false);
+        assertThat(store.get(ALICE)).as("replaced by the later claim").isEmpty();
+
+        Stream second = claim(ALICE);
+        noticed(3, Cluster.Notice.Kind.CLAIMED, ALICE, "2", false);
+        assertThat(store.get(ALICE)).as("its own claim comes later in the log").containsSame(second);
+        noticed(4, Cluster.Notice.Kind.CLAIMED, ALICE, told.get(1).value(), true);
+        noticed(3, Cluster.Notice.Kind.CLAIMED, ALICE, "2", false);
+        assertThat(store.get(ALICE)).as("a redelivered claim is ignored").containsSame(second);
+        noticed(5, Cluster.Notice.Kind.CLAIMED, BOB, "3", false);
+        assertThat(store.get(ALICE)).as("another key's claim").containsSame(second);
+    }
+
+    @Test
+    void anEndToldByAnotherInstance_isAnEndHere_forItsKeyOnly() {
+        sequencer.logOpened(store, "ep", 0);
+        noticed(1, Cluster.Notice.Kind.ENDED, ALICE, "k3x9q2ab-7", false);
+        assertThat(sequencer.ended(ALICE, "k3x9q2ab-7", 0)).isTrue();
+        assertThat(sequencer.ended(BOB, "k3x9q2ab-7", 0)).isFalse();
+        assertThat(sequencer.ended(ALICE, "k3x9q2ab-8", 0)).isFalse();
+        Recorder bob = open(BOB, null, Resumption.NEW);
+        logged("ep", 2, 2, "two");
+        assertThat(bob.written).as("the notice took its place in the log").containsExactly("ep-2 m two");
+    }
+
+    @Test
+    void aReconnectWithAnotherInstancesId_waitsForItsEnd_upToTheBound_andOwnIdsNever() throws Exception {
+        sequencer.logOpened(store, "ep", 0);
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(
+                () -> sequencer.ended(ALICE, "k3x9q2ab-9", TimeUnit.SECONDS.toNanos(10)));
+        noticed(1, Cluster.Notice.Kind.ENDED, ALICE, "k3x9q2ab-9", false);
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isTrue();
+
+        long started = System.nanoTime();
+        assertThat(sequencer.ended(ALICE, "k3x9q2ab-10", TimeUnit.MILLISECONDS.toNanos(100))).isFalse();
+        String own = sequencer.history().ids().epoch() + "-1";
+        assertThat(sequencer.ended(ALICE, own, TimeUnit.SECONDS.toNanos(30))).isFalse();
+        assertThat(sequencer.ended(ALICE, "ep-1", TimeUnit.SECONDS.toNanos(30))).as("a log id").isFalse();
+        assertThat(System.nanoTime() - started).as("bounded; own and log ids answered at once")
+                .isLessThan(TimeUnit.SECONDS.toNanos(10));
     }
 }

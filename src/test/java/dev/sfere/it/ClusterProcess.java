@@ -72,11 +72,16 @@ record ClusterProcess(Process process, URI base, Path log) {
 
     /** Calls the instance and answers the body; fails unless the status is 200. */
     String call(String method, String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(base.resolve(path))
-                        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(method, path);
         assertThat(response.statusCode()).as("%s %s", method, path).isEqualTo(200);
         return response.body();
+    }
+
+    /** Calls the instance and answers the response, whatever its status. */
+    HttpResponse<String> send(String method, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path))
+                        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     void stop() throws InterruptedException {

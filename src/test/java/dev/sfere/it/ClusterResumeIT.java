@@ -18,7 +18,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Resuming across instances: two application JVMs joined through a real nats-server whose log keeps its messages on
  * file; instance b reaches NATS through a relay the test cuts. A client resumes on the other instance with every
- * event it missed from both, an instance cut off catches its clients up, and a restart of NATS loses nothing.
+ * event it missed from both, an instance cut off catches its clients up, a restart of NATS loses nothing, and a
+ * stream ended on purpose on one instance stays ended on the other.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterResumeIT {
@@ -188,5 +189,51 @@ class ClusterResumeIT {
         List<String> erinAfter = notes(erin).subList(notes(erin).indexOf("f2") + 1, notes(erin).size());
         assertThat(notes(resumed)).as("what dave missed, as erin got it").isEqualTo(erinAfter)
                 .contains("down", "f3").doesNotHaveDuplicates();
+    }
+
+    /** Opens a stream with the id of an {@code sfere-close} and answers its status once it came. */
+    private static int reconnectWithCloseId(ClusterProcess instance, String user, String closeId) {
+        SseClient again = SseClient.open(instance.base(), "r/" + user + "/events", closeId);
+        clients.add(again);
+        await().atMost(WAIT).until(() -> again.status() != 0);
+        return again.status();
+    }
+
+    /** How many streams an instance holds for a user: a direct send there answers it. */
+    private static String held(ClusterProcess instance, String user) throws Exception {
+        return instance.call("POST", "control/send/" + user + "?category=room&text=count");
+    }
+
+    @Test
+    @Order(4)
+    void leaveOnA_theClientsReconnectWithTheCloseIdToB_gets204_andRegistersNothing() throws Exception {
+        SseClient frank = open(a, "frank", null);
+        assertThat(a.send("POST", "r/frank/leave").statusCode()).isEqualTo(204);
+        frank.await("sfere-close", "{\"cause\":\"explicit\"}");
+        await().atMost(WAIT).until(frank::ended);
+        String closeId = frank.lastEventId();
+
+        assertThat(reconnectWithCloseId(b, "frank", closeId)).isEqualTo(204);
+        assertThat(held(b, "frank")).as("b registered nothing").isEqualTo("0");
+        assertThat(held(a, "frank")).isEqualTo("0");
+        assertThat(reconnectWithCloseId(b, "gina", closeId)).as("another key's reconnect with the id")
+                .isEqualTo(200);
+    }
+
+    @Test
+    @Order(5)
+    void aSecondStreamUnderTheNameOnB_replacesAs_whoseReconnectWithTheCloseIdToB_gets204() throws Exception {
+        SseClient first = open(a, "hank", null);
+        SseClient second = open(b, "hank", null);
+        first.await("sfere-close", "{\"cause\":\"replaced\"}");
+        await().atMost(WAIT).until(first::ended);
+        assertThat(first.events().get(first.events().size() - 1).name()).isEqualTo("sfere-close");
+
+        assertThat(reconnectWithCloseId(b, "hank", first.lastEventId())).isEqualTo(204);
+        broadcast(a, "still-second");
+        second.await("note", "still-second");
+        assertThat(second.ended()).as("the second stream stays").isFalse();
+        assertThat(held(a, "hank")).as("a holds nothing under the name").isEqualTo("0");
+        assertThat(held(b, "hank")).isEqualTo("1");
     }
 }

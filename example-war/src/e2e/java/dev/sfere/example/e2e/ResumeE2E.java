@@ -549,7 +549,7 @@ abstract class ResumeE2E {
      * Starts recording on the page, from now on: every status text it shows, and how often the join screen was
      * shown.
      */
-    private static void watchPage(Browser browser) {
+    static void watchPage(Browser browser) {
         browser.script("""
                 const status = document.getElementById('status');
                 const join = document.getElementById('join-view');
@@ -574,7 +574,7 @@ abstract class ResumeE2E {
     }
 
     /** Waits until a script run in the page returns true. */
-    private static void awaitPage(Browser browser, String what, String script) throws InterruptedException {
+    static void awaitPage(Browser browser, String what, String script) throws InterruptedException {
         long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
         while (!Boolean.TRUE.equals(browser.script(script))) {
             if (System.nanoTime() > deadline) {
@@ -592,14 +592,14 @@ abstract class ResumeE2E {
 
     /** The texts of the message entries on the page's log (not the sender), in order. */
     @SuppressWarnings("unchecked")
-    private static List<String> messageTexts(Browser browser) {
+    static List<String> messageTexts(Browser browser) {
         return (List<String>) browser.script("return [...document.querySelectorAll('#log li.message .text')]"
                 + ".map(e => e.textContent);");
     }
 
     /** The entries of a kind on the page's log, without their time, in order. */
     @SuppressWarnings("unchecked")
-    private static List<String> entries(Browser browser, String kind) {
+    static List<String> entries(Browser browser, String kind) {
         return (List<String>) browser.script("return [...document.querySelectorAll('#log li.' + arguments[0])]"
                 + ".map(e => [...e.querySelectorAll('span')].map(s => s.textContent).join(' '));", kind);
     }

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TcpRelay implements AutoCloseable {
 
-    private final InetSocketAddress target;
+    /** Where new connections go; changed by {@link #retarget}, as a load balancer moves to another server. */
+    private volatile InetSocketAddress target;
     private final ServerSocket listener;
     private final Thread acceptor;
     /** Every connection open through the relay. */
@@ -92,6 +93,16 @@ final class TcpRelay implements AutoCloseable {
             open.clear();
             return links;
         }
+    }
+
+    /**
+     * Sends new connections to another server from now on, as a load balancer does when one goes away; connections
+     * open already are left as they are.
+     *
+     * @param server the server's base URI
+     */
+    void retarget(URI server) {
+        target = new InetSocketAddress(server.getHost(), server.getPort());
     }
 
     /** Lets new connections through again. */
