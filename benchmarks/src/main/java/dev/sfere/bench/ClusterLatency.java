@@ -56,6 +56,8 @@ public final class ClusterLatency {
     private static final class TimedSink implements SseEventSink {
         volatile long arrived;
         volatile String last;
+        /** Events received, for the throughput phase. */
+        final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
         /** Woken on every arrival, so the measuring thread can sleep instead of taking a core by spinning. */
         volatile Thread waiter;
 
@@ -68,6 +70,7 @@ public final class ClusterLatency {
         public CompletionStage<?> send(OutboundSseEvent event) {
             arrived = System.nanoTime();
             last = OutboundEvents.dataText(event);
+            count.incrementAndGet();
             Thread waiting = waiter;
             if (waiting != null) {
                 java.util.concurrent.locks.LockSupport.unpark(waiting);
@@ -137,6 +140,7 @@ public final class ClusterLatency {
                 }
             }
             report(out, same, cross);
+            throughput(out, a, there, Math.max(rounds * 4, 1_000));
         } finally {
             if (a != null) {
                 a.shutdown();
@@ -149,6 +153,37 @@ public final class ClusterLatency {
     }
 
     /** One instance: an engine on a store of its own, in the cluster, with one stream, open. */
+    /**
+     * Events per second from one instance to the other: the first sends back to back, at most half a queue ahead of
+     * what the second has received, until the second holds them all.
+     */
+    private static void throughput(Path out, Engine from, TimedSink there, int events) throws IOException {
+        long before = there.count.get();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(120);
+        for (int i = 0; i < events; i++) {
+            while (i - (there.count.get() - before) > QUEUE_SIZE / 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the throughput phase stalled at event " + i);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+            from.deliver(KeyPattern.all(), null, null, new OutboundSseEvent[] {OutboundEvents.text("t", "x")});
+        }
+        while (there.count.get() - before < events) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the other instance got " + (there.count.get() - before) + " of "
+                        + events);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        double perSecond = events / ((System.nanoTime() - start) / 1e9);
+        System.out.printf(Locale.ROOT, "cluster: %,d events from one instance to the other: %,.0f events/s%n", events,
+                perSecond);
+        Files.writeString(out.resolve("cluster-throughput.csv"), String.format(Locale.ROOT,
+                "events,events_per_s%n%d,%.0f%n", events, perSecond));
+    }
+
     private static Engine engineWith(NatsSettings settings, String id, SseEventSink sink) {
         Engine engine = new Engine(Stores.memory(), SETTINGS, NoListener.INSTANCE,
                 (store, local) -> NatsCluster.start(settings, store, local, Object::toString));
