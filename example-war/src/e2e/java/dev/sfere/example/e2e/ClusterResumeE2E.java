@@ -124,6 +124,12 @@ class ClusterResumeE2E {
                 bob.awaitLog("message", text, EVENT_TIMEOUT);
                 sent.add(text);
             }
+            // The page retries about a second after it sees its stream end: let it be turned away once at least,
+            // so the test shows a reconnect that failed while instance 1 was down.
+            long refusedBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (balancer.refused() == 0 && System.nanoTime() < refusedBy) {
+                Thread.sleep(100);
+            }
             balancer.restore();
             ResumeE2E.awaitPage(alice, "the page is connected again", "return document.getElementById('status')"
                     + ".textContent === 'Connected as alice' && window.e2eSeen.statuses.length > 1;");
