@@ -130,7 +130,7 @@ final class Sequencer {
             // the stream before it (stamped earlier, so with lower ids) is dropped, as the client reloads its state
             // from here; every later event follows it with a higher id.
             String id = history.mark(clock.getAsLong());
-            LibraryEvent reset = LibraryEvent.reset(id, replay.resetReason());
+            Stamped reset = LibraryEvent.reset(id, replay.resetReason());
             stream.begin(Resumption.RESET, reset, List.of(), retryMillis);
             opening.put(stream, reset);
             return Resumption.RESET;

@@ -8,21 +8,22 @@ import java.lang.reflect.Type;
 /**
  * An application's event with the library's id on it: made once per event delivered, and shared by every stream
  * that receives it and by the history. Everything but the id comes from the application's event; an id of the
- * application's own is replaced (see {@link Engine}).
+ * application's own is replaced (see {@link Engine}). The library's own events ({@link LibraryEvent}) are stamped
+ * the same way, with no place in the history.
  *
  * @param event    the application's event
- * @param sequence its place in the history
+ * @param sequence its place in the history, or -1 for an event of the library's own
  * @param id       the id written on the wire
  * @param retry    a reconnection delay in milliseconds to write with it, or -1 for the application's own
  */
-record Stamped(OutboundSseEvent event, long sequence, String id, long retry) implements Retrying {
+record Stamped(OutboundSseEvent event, long sequence, String id, long retry) implements OutboundSseEvent {
 
     Stamped(OutboundSseEvent event, long sequence, String id) {
         this(event, sequence, id, -1);
     }
 
-    @Override
-    public Stamped withRetry(long millis) {
+    /** This event, carrying a reconnection delay: the first event written on each stream. */
+    Stamped withRetry(long millis) {
         return new Stamped(event, sequence, id, millis);
     }
 

@@ -312,7 +312,7 @@ final class Stream extends Connection {
     /** With the lock held: the event, with the reconnection delay if it is the first that can carry it. */
     private OutboundSseEvent withRetry(OutboundSseEvent event) {
         long millis = retry;
-        if (millis < 0 || !(event instanceof Retrying carrier)) {
+        if (millis < 0 || !(event instanceof Stamped carrier)) {
             return event;
         }
         retry = -1;
