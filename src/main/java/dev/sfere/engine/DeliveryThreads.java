@@ -73,10 +73,22 @@ final class DeliveryThreads {
         ScheduledExecutorService scheduler = managedScheduler != null ? managedScheduler
                 : Executors.newSingleThreadScheduledExecutor(daemons("sfere-heartbeat"));
         WriteWatch watch = new WriteWatch(writeDeadlineNanos);
-        DeliveryPool delivery = new DeliveryPool(new HandOff(), new AtomicInteger(), STUCK_NANOS, maxDeliveryThreads,
-                watch.slotted(managedThreads != null ? managedThreads : daemons("sfere-delivery")));
-        watch.attach(delivery);
+        DeliveryPool delivery = watchedPool(watch, maxDeliveryThreads,
+                managedThreads != null ? managedThreads : daemons("sfere-delivery"));
         return new DeliveryThreads(scheduler, managedScheduler == null, delivery, watch);
+    }
+
+    /** A delivery pool whose threads the watch looks at; its rounds are for the caller to run. */
+    static DeliveryPool watchedPool(WriteWatch watch, int maxDeliveryThreads, ThreadFactory threads) {
+        DeliveryPool delivery = new DeliveryPool(new HandOff(), new AtomicInteger(), STUCK_NANOS, maxDeliveryThreads,
+                watch.slotted(threads));
+        watch.attach(delivery);
+        return delivery;
+    }
+
+    /** A delivery pool watched by {@code watch}, on daemon threads of its own; for tests. */
+    static DeliveryPool watchedPool(WriteWatch watch, int maxDeliveryThreads) {
+        return watchedPool(watch, maxDeliveryThreads, daemons("sfere-delivery"));
     }
 
     /**
@@ -120,6 +132,8 @@ final class DeliveryThreads {
         private final int maxThreads;
         /** Threads in a write that stalled ({@link WriteWatch}): they count neither as busy nor against the bound. */
         private final AtomicInteger stalled = new AtomicInteger();
+        /** Threads allowed beyond the bound for writes that stalled lately; see {@link #stalled}. Guarded by this. */
+        private int surge;
 
         private DeliveryPool(HandOff queue, AtomicInteger threads, long stuckNanos, int maxThreads,
                              ThreadFactory factory) {
@@ -163,11 +177,23 @@ final class DeliveryThreads {
         }
 
         /**
-         * Writes on {@code count} more threads stalled: the bound grows by as many, and every task waiting gets a
-         * thread now, since what waits behind a stalled write may be a reader's event.
+         * One round of the write watch found writes on {@code count} more threads stalled (0: none this round): the
+         * bound grows by as many, and every task waiting gets a thread now, within the bound, since what waits behind
+         * a stalled write may be a reader's event.
+         *
+         * <p>Writes that stall while tasks wait suggest that more of the waiting tasks are for clients that stopped
+         * reading: a broadcast reaches them all at about the same time, and their buffers fill together. So the bound
+         * also allows a surge of twice as many threads as just stalled, halved on each round that finds none. Without
+         * it, a thousand such clients were found the bound's number at a time, one round of the watch each, while a
+         * reader's event waited behind them in the queue for seconds; with it, the threads double each round.
          */
         synchronized void stalled(int count) {
-            setMaximumPoolSize(maxThreads + stalled.addAndGet(count));
+            int stalledNow = stalled.addAndGet(count);
+            surge = count > 0 ? Math.max(2 * count, surge) : surge / 2;
+            setMaximumPoolSize(maxThreads + stalledNow + surge);
+            if (count == 0) {
+                return;
+            }
             int bound = getMaximumPoolSize();
             int running = threads();
             int waiting = Math.min(queue.size(), bound - running);
@@ -180,9 +206,14 @@ final class DeliveryThreads {
             }
         }
 
+        /** Whether the bound still allows a surge of threads for writes that stalled lately (see {@link #stalled}). */
+        synchronized boolean surging() {
+            return surge > 0;
+        }
+
         /** A stalled write returned: its thread counts again. */
         synchronized void recovered() {
-            setMaximumPoolSize(maxThreads + Math.max(0, stalled.decrementAndGet()));
+            setMaximumPoolSize(maxThreads + surge + Math.max(0, stalled.decrementAndGet()));
         }
 
         @Override

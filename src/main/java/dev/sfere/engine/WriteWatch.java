@@ -107,7 +107,7 @@ final class WriteWatch {
                 }
             }
             DeliveryThreads.DeliveryPool current = pool;
-            if (stalled > 0 && current != null) {
+            if (current != null && (stalled > 0 || current.surging())) {
                 current.stalled(stalled);
             }
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,45 @@ class WriteWatchTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> next.written.size() == 20);
         assertThat(next.interruptedWhileWriting).as("writes that saw a stale interrupt").isZero();
         assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+    }
+
+    /**
+     * A broadcast reaches many clients that stopped reading at about the same time, and their writes block together.
+     * Each round of the watch that finds writes stalled lets the pool start twice as many threads again, so a reader's
+     * event queued behind 600 such writes is written within a few rounds. With a bound of 16 and no surge it took
+     * one round for every 16 of them: 38 rounds here, and seconds for the 1,000 of StalledClientsIT.
+     */
+    @Test
+    void aWaveOfStalledWrites_isGotThroughInAFewRoundsOfTheWatch() throws Exception {
+        WriteWatch watch = new WriteWatch(0);
+        DeliveryThreads.DeliveryPool pool = DeliveryThreads.watchedPool(watch, 16);
+        List<BlockingSink> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 600; i++) {
+                BlockingSink sink = new BlockingSink();
+                stalled.add(sink);
+                Stream stream = new Stream(sink, pool, 100, (s, cause) -> { });
+                stream.opened();
+                stream.send(event("blocks"));
+            }
+            // Written to after them, as a broadcast would.
+            BlockingSink healthy = BlockingSink.healthy();
+            Stream reader = new Stream(healthy, pool, 100, (s, cause) -> { });
+            reader.opened();
+            reader.send(event("hello"));
+            int rounds = 0;
+            while (healthy.written.isEmpty() && rounds < 100) {
+                // Past the stall time, so that every write begun since the last round is counted in this one.
+                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(WriteWatch.STALL_NANOS) + 30);
+                watch.tick();
+                rounds++;
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> healthy.written.size() == 1);
+            assertThat(rounds).as("rounds of the watch until the reader's event was written").isLessThanOrEqualTo(12);
+        } finally {
+            stalled.forEach(sink -> sink.release.countDown());
+            pool.shutdownNow();
+        }
     }
 
     /**
