@@ -909,8 +909,8 @@ abstract class LobbyE2E {
 
     // ---- clients that stop reading --------------------------------------------------------------------------
 
-    /** How many stalled clients the test opens. */
-    private static final int STALLED = 200;
+    /** How many stalled clients the test opens: 200, or {@code -De2e.stalled.count=N} (issue 17's 1,000, say). */
+    private static final int STALLED = Integer.getInteger("e2e.stalled.count", 200);
     /**
      * How many messages of 2 KB the flood posts: enough to fill the buffers of a client that never reads, so that
      * the server's writes to it block. On Linux the kernel grows a loopback socket's send buffer to 4 MiB, which
