@@ -135,6 +135,23 @@ final class Runtimes {
      * @param environment variables added to the server's environment, such as MicroProfile Config overrides
      */
     static LaunchedServer wildFly(String suite, Map<String, String> environment) throws IOException {
+        Path log = E2eSettings.out().resolve("wildfly-" + suite + "-console.log");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startWildFly(suite, environment, log);
+            } catch (IllegalStateException e) {
+                // A port picked free can be taken by another process (on a shared machine, say) in the seconds before
+                // WildFly binds it, and WildFly then stops; so once or twice more, with other ports.
+                if (attempt == 3 || !Files.exists(log) || !Files.readString(log).contains("BindException")) {
+                    throw e;
+                }
+                E2eSettings.record("WildFly: a port picked free was taken before it bound; starting again");
+            }
+        }
+    }
+
+    private static LaunchedServer startWildFly(String suite, Map<String, String> environment, Path log)
+            throws IOException {
         Path home = E2eSettings.path("e2e.wildflyHome");
         Path base = E2eSettings.out().resolve("wildfly-" + suite);
         deleteTree(base);
@@ -156,7 +173,7 @@ final class Runtimes {
                         "-Djboss.https.port=" + E2eSettings.freePort(),
                         "-Djboss.management.http.port=" + management,
                         "-Djboss.management.https.port=" + E2eSettings.freePort()),
-                E2eSettings.out().resolve("wildfly-" + suite + "-console.log"), variables);
+                log, variables);
         return server.withHealthBase(URI.create("http://127.0.0.1:" + management + "/"));
     }
 }
