@@ -124,8 +124,9 @@ final class Runtimes {
 
     /**
      * WildFly from the distribution the e2e profile unpacked, with its MicroProfile configuration
-     * ({@code standalone-microprofile.xml}) and the WAR as {@code ROOT.war}, so at the context root {@code /}. Each
-     * run has a server folder of its own ({@code jboss.server.base.dir}: the distribution's configuration, the
+     * ({@code standalone-microprofile.xml}), the example's Undertow settings over it ({@code src/main/wildfly/undertow.yml}:
+     * a write time-out and a fixed socket send buffer) and the WAR as {@code ROOT.war}, so at the context root
+     * {@code /}. Each run has a server folder of its own ({@code jboss.server.base.dir}: the distribution's configuration, the
      * deployment, and its own data, logs and work area) and free loopback ports for HTTP, HTTPS and management.
      * MicroProfile Health is served on the management port, which the server's {@link LaunchedServer#healthBase()}
      * names.
@@ -167,6 +168,7 @@ final class Runtimes {
                         home.resolve("bin/standalone.sh").toString(),
                         "-Djboss.server.base.dir=" + base,
                         "-c", "standalone-microprofile.xml",
+                        "--yaml=" + E2eSettings.path("e2e.wildflyYaml"),
                         "-b", "127.0.0.1",
                         "-bmanagement", "127.0.0.1",
                         "-Djboss.http.port=" + port,
