@@ -133,8 +133,9 @@ abstract class LobbyE2E {
     // ---- health ---------------------------------------------------------------------------------------------
 
     /**
-     * MicroProfile Health (Open Liberty's {@code mpHealth-4.0}, Payara Micro's own): the fixed paths answer JSON whose
-     * checks include the library's, named {@code sfere}, UP, with its data; an open stream shows in the readiness.
+     * MicroProfile Health (Open Liberty's {@code mpHealth-4.0}, Payara Micro's own, WildFly's on its management port):
+     * the fixed paths answer JSON whose checks include the library's, named {@code sfere}, UP, with its data; an open
+     * stream shows in the readiness.
      */
     @Test
     @Order(0)
