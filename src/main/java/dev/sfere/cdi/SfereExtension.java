@@ -56,13 +56,8 @@ public class SfereExtension implements Extension {
     }
 
     void addLibraryBeans(@Observes BeforeBeanDiscovery discovery, BeanManager manager) {
-        List<Class<?>> types = new ArrayList<>(List.of(ConnectionLifecycle.class, StoreBroadcaster.class,
-                SfereKeyInterceptor.class, LibraryDirectory.class, LibraryConnections.class));
-        if (present(healthApi)) {
-            // MicroProfile Health is optional: its checks are added only where the runtime has the API.
-            types.addAll(HealthChecks.TYPES);
-        }
-        for (Class<?> type : types) {
+        for (Class<?> type : List.of(ConnectionLifecycle.class, StoreBroadcaster.class, SfereKeyInterceptor.class,
+                LibraryDirectory.class, LibraryConnections.class)) {
             discovery.addAnnotatedType(manager.createAnnotatedType(type), SfereExtension.class.getName() + "."
                     + type.getSimpleName());
         }
@@ -132,7 +127,7 @@ public class SfereExtension implements Extension {
         }
     }
 
-    void addDefaults(@Observes AfterBeanDiscovery discovery) {
+    void addDefaults(@Observes AfterBeanDiscovery discovery, BeanManager manager) {
         if (!applicationStore) {
             undecoratable(ConnectionStore.class, "ConnectionStore that returns your wrapper around "
                     + "Stores.caffeine()...build()");
@@ -156,6 +151,10 @@ public class SfereExtension implements Extension {
                     .scope(ApplicationScoped.class)
                     .id(SfereExtension.class.getName() + ".ScopeResolver")
                     .createWith(context -> new DefaultScopeResolver(config().defaultScope()));
+        }
+        if (present(healthApi)) {
+            // MicroProfile Health is optional: its checks are added only where the runtime has the API.
+            HealthChecks.addBeans(discovery, manager);
         }
     }
 

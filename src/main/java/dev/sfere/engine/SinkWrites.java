@@ -3,13 +3,22 @@ package dev.sfere.engine;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
  * Hands one event to a runtime's sink and notices a client that went away. Runtimes report that in three ways:
  * {@code send} throws, {@code send} returns a stage that fails (or, in older Jersey, completes with the exception as
  * its value), or the sink reports {@link SseEventSink#isClosed()} afterwards.
+ *
+ * <p>On a delivery thread, a write lasts until its stage completes. Most runtimes' {@code send} blocks while a client
+ * does not read, but some only queue the bytes and return: RESTEasy on Undertow (WildFly) queues them in the heap,
+ * without bound, until the socket takes them, so every event sent to a client that stopped reading stayed in memory
+ * (200 such clients ran WildFly's 512 MB heap out), and no write ever looked stalled to the {@link WriteWatch}.
+ * Waiting for the stage keeps at most one event per stream in the runtime's hands, and lets the watch give a stream
+ * up {@code SLOW} at the write deadline, interrupting the wait, as it does a blocked write.
  */
 final class SinkWrites {
 
@@ -52,14 +61,40 @@ final class SinkWrites {
             failed.accept(null);
             return false;
         }
-        if (stage != null) {
-            stage.whenComplete((value, error) -> {
-                if (error != null) {
-                    failed.accept(error);
-                } else if (value instanceof Throwable thrown) {
-                    failed.accept(thrown);
-                }
-            });
+        if (stage == null) {
+            return true;
+        }
+        if (WriteWatch.current() != null) {
+            return awaitWritten(stage, failed);
+        }
+        stage.whenComplete((value, error) -> {
+            if (error != null || value instanceof Throwable) {
+                failed.accept(error != null ? error : (Throwable) value);
+            }
+        });
+        return true;
+    }
+
+    /** Waits for the stage: false, after telling {@code failed}, if it failed or the wait was interrupted. */
+    private static boolean awaitWritten(CompletionStage<?> stage, Consumer<Throwable> failed) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> outcome.complete(error != null ? error : value));
+        Object value;
+        try {
+            value = outcome.get();
+        } catch (InterruptedException e) {
+            // The watch gave the stream up at the deadline; the flag stays set for InFlight.end to clear.
+            Thread.currentThread().interrupt();
+            failed.accept(e);
+            return false;
+        } catch (ExecutionException e) {
+            // Never: the outcome completes normally, with the failure as its value.
+            failed.accept(e.getCause());
+            return false;
+        }
+        if (value instanceof Throwable thrown) {
+            failed.accept(thrown);
+            return false;
         }
         return true;
     }

@@ -35,6 +35,9 @@ class HealthTest {
     ConnectionLifecycle lifecycle;
 
     @Inject
+    jakarta.enterprise.inject.spi.BeanManager manager;
+
+    @Inject
     ConnectionStore store;
 
     private HealthCheckResponse only(java.lang.annotation.Annotation qualifier) {
@@ -66,6 +69,23 @@ class HealthTest {
             assertThat((Long) data.get("historyBytes")).isPositive();
         });
         assertThat(store.keys()).hasSize(1);
+    }
+
+    /**
+     * Regression: on WildFly 39 the checks were missing from the management port's health endpoints. Its health
+     * subsystem finds checks through a bean manager that does not see the archive of the types the extension adds,
+     * but sees the Health API's module's, where Weld files a bean whose bean class is the API's.
+     */
+    @Test
+    void archiveClass_wildFlyMissedTheChecks_isTheApisWhereItIsAJBossModule() {
+        ClassLoader jbossModule = new org.jboss.modules.ModuleClassLoaderStandIn();
+        assertThat(HealthChecks.archiveClass(jbossModule)).isEqualTo(HealthCheck.class);
+        assertThat(HealthChecks.archiveClass(getClass().getClassLoader())).isEqualTo(HealthChecks.class);
+        assertThat(HealthChecks.archiveClass(null)).isEqualTo(HealthChecks.class);
+        for (java.lang.annotation.Annotation kind : List.of(Liveness.Literal.INSTANCE, Readiness.Literal.INSTANCE)) {
+            assertThat(manager.getBeans(HealthCheck.class, kind)).singleElement()
+                    .satisfies(bean -> assertThat(bean.getBeanClass()).isEqualTo(HealthChecks.class));
+        }
     }
 
     @Test

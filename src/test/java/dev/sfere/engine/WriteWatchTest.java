@@ -71,6 +71,49 @@ class WriteWatchTest {
         assertThat(givenUp).containsExactly(EvictionCause.SLOW);
     }
 
+    /**
+     * Regression: RESTEasy on Undertow (WildFly) returns from {@code send} at once and queues the bytes until the
+     * client reads, so a stalled client's events all piled up in the runtime's heap and its stream was never given up.
+     */
+    @Test
+    void aSendWhoseStageNeverCompletes_holdsOneEventAndIsGivenUpSlowAtTheDeadline() throws Exception {
+        threads = DeliveryThreads.start(2, TimeUnit.MILLISECONDS.toNanos(200));
+        List<OutboundSseEvent> handed = new CopyOnWriteArrayList<>();
+        SseEventSink queuing = new SseEventSink() {
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> send(OutboundSseEvent event) {
+                handed.add(event);
+                return new java.util.concurrent.CompletableFuture<>();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<EvictionCause> givenUp = new CopyOnWriteArrayList<>();
+        Stream stream = open(queuing, (s, cause) -> givenUp.add(cause));
+        for (int i = 0; i < 50; i++) {
+            stream.send(event("queued " + i));
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> givenUp.size() == 1);
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+        assertThat(handed).as("events in the runtime's hands").hasSize(1);
+
+        BlockingSink next = BlockingSink.healthy();
+        for (int i = 0; i < 20; i++) {
+            open(next, (s, cause) -> givenUp.add(cause)).send(event("after " + i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> next.written.size() == 20);
+        assertThat(next.interruptedWhileWriting).as("writes that saw a stale interrupt").isZero();
+        assertThat(givenUp).containsExactly(EvictionCause.SLOW);
+    }
+
     @Test
     void aLateWriteThatSwallowsTheInterrupt_isInterruptedAgainUntilItReturns() throws Exception {
         // Payara: the first interrupt ends the blocked flush, then the close flushes again on the same thread and

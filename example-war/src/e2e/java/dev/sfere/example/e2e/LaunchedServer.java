@@ -28,6 +28,7 @@ final class LaunchedServer implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final Thread killer;
+    private URI healthBase;
     private Duration stopTime;
 
     private LaunchedServer(String name, URI base, Process process, Path log) {
@@ -35,6 +36,7 @@ final class LaunchedServer implements AutoCloseable {
         this.base = base;
         this.process = process;
         this.log = log;
+        this.healthBase = base;
         this.killer = new Thread(this::kill, "e2e-kill-" + name);
         Runtime.getRuntime().addShutdownHook(killer);
     }
@@ -103,6 +105,17 @@ final class LaunchedServer implements AutoCloseable {
 
     URI base() {
         return base;
+    }
+
+    /** Where the MicroProfile Health paths ({@code health/ready}, ...) are: the base URL unless a runtime says. */
+    URI healthBase() {
+        return healthBase;
+    }
+
+    /** Says the health paths are under another base URL, such as a management port's. */
+    LaunchedServer withHealthBase(URI base) {
+        this.healthBase = base;
+        return this;
     }
 
     boolean isRunning() {

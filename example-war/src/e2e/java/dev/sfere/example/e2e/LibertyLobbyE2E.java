@@ -1,7 +1,6 @@
 package dev.sfere.example.e2e;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -17,21 +16,10 @@ class LibertyLobbyE2E extends LobbyE2E {
     private static final Set<String> CONTAINER_ANSWERS = Set.of("encoded slash", "encoded backslash", "NUL",
             "bad UTF-8", "SOH", "LF", "CR LF", "DEL");
 
-    /**
-     * Not one data line per line: RESTEasy (Open Liberty 26.0.0.3, its SseEventProvider) writes {@code "data: "},
-     * then the text with every run of CR and LF bytes made one line break followed by {@code "data: "} for the next
-     * non-break byte. So CRLF and a lone CR are one break each, as they should be, and nothing in the text can start
-     * a field or an event; but empty lines are lost: {@code "a\n\nb"} arrives as {@code "a\nb"}, a trailing break is
-     * dropped ({@code "end\n"} is written {@code "data: end\n\n\n"}, the last blank line dispatching nothing), and
-     * breaks at the start count once ({@code "\n\r\nx"} is written {@code "data: \ndata: x"}).
-     */
+    /** RESTEasy's way, which loses empty lines: see {@link LobbyE2E#resteasyDataLines}. */
     @Override
     List<String> expectedDataLines(String text) {
-        List<String> lines = new ArrayList<>(List.of(text.split("[\\r\\n]+", -1)));
-        if (lines.size() > 1 && lines.get(lines.size() - 1).isEmpty()) {
-            lines.remove(lines.size() - 1);
-        }
-        return lines;
+        return resteasyDataLines(text);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.sfere.example.e2e;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,10 +47,16 @@ final class Runtimes {
         Path source = servers.resolve(preparedLibertyServer());
         Path target = servers.resolve(copy);
         deleteTree(target);
+        copyTree(source, target, SERVER_STATE);
+        return runLiberty(copy, name, "liberty-" + copy + "-console.log", environment);
+    }
+
+    /** Copies a folder's files, leaving out the top-level entries named in {@code skip}. */
+    private static void copyTree(Path source, Path target, Set<String> skip) throws IOException {
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Path relative = source.relativize(file);
-                if (relative.getNameCount() > 0 && SERVER_STATE.contains(relative.getName(0).toString())) {
+                if (relative.getNameCount() > 0 && skip.contains(relative.getName(0).toString())) {
                     continue;
                 }
                 if (Files.isDirectory(file)) {
@@ -58,7 +66,6 @@ final class Runtimes {
                 }
             }
         }
-        return runLiberty(copy, name, "liberty-" + copy + "-console.log", environment);
     }
 
     private static String preparedLibertyServer() {
@@ -113,5 +120,62 @@ final class Runtimes {
                         "--disablephonehome",
                         "--prebootcommandfile", commands.toString()),
                 E2eSettings.out().resolve("payara-" + suite + "-console.log"), environment);
+    }
+
+    /**
+     * WildFly from the distribution the e2e profile unpacked, with its MicroProfile configuration
+     * ({@code standalone-microprofile.xml}), the example's Undertow settings over it ({@code src/main/wildfly/undertow.yml}:
+     * a write time-out and a fixed socket send buffer) and the WAR as {@code ROOT.war}, so at the context root
+     * {@code /}. Each run has a server folder of its own ({@code jboss.server.base.dir}: the distribution's configuration, the
+     * deployment, and its own data, logs and work area) and free loopback ports for HTTP, HTTPS and management.
+     * MicroProfile Health is served on the management port, which the server's {@link LaunchedServer#healthBase()}
+     * names.
+     *
+     * @param suite       what the console log and the server folder are named after ({@code wildfly-<suite>}), so
+     *                    that each test class's server keeps its own
+     * @param environment variables added to the server's environment, such as MicroProfile Config overrides
+     */
+    static LaunchedServer wildFly(String suite, Map<String, String> environment) throws IOException {
+        Path log = E2eSettings.out().resolve("wildfly-" + suite + "-console.log");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startWildFly(suite, environment, log);
+            } catch (IllegalStateException e) {
+                // A port picked free can be taken by another process (on a shared machine, say) in the seconds before
+                // WildFly binds it, and WildFly then stops; so once or twice more, with other ports.
+                if (attempt == 3 || !Files.exists(log) || !Files.readString(log).contains("BindException")) {
+                    throw e;
+                }
+                E2eSettings.record("WildFly: a port picked free was taken before it bound; starting again");
+            }
+        }
+    }
+
+    private static LaunchedServer startWildFly(String suite, Map<String, String> environment, Path log)
+            throws IOException {
+        Path home = E2eSettings.path("e2e.wildflyHome");
+        Path base = E2eSettings.out().resolve("wildfly-" + suite);
+        deleteTree(base);
+        copyTree(home.resolve("standalone/configuration"), base.resolve("configuration"), Set.of());
+        Files.copy(E2eSettings.path("e2e.war"), Files.createDirectories(base.resolve("deployments"))
+                .resolve("ROOT.war"));
+        int port = E2eSettings.freePort();
+        int management = E2eSettings.freePort();
+        // standalone.sh runs the JVM it finds in JAVA_HOME: the one running the tests, as for the other runtimes.
+        Map<String, String> variables = new HashMap<>(environment);
+        variables.put("JAVA_HOME", System.getProperty("java.home"));
+        LaunchedServer server = LaunchedServer.start("WildFly", port, List.of("sh",
+                        home.resolve("bin/standalone.sh").toString(),
+                        "-Djboss.server.base.dir=" + base,
+                        "-c", "standalone-microprofile.xml",
+                        "--yaml=" + E2eSettings.path("e2e.wildflyYaml"),
+                        "-b", "127.0.0.1",
+                        "-bmanagement", "127.0.0.1",
+                        "-Djboss.http.port=" + port,
+                        "-Djboss.https.port=" + E2eSettings.freePort(),
+                        "-Djboss.management.http.port=" + management,
+                        "-Djboss.management.https.port=" + E2eSettings.freePort()),
+                log, variables);
+        return server.withHealthBase(URI.create("http://127.0.0.1:" + management + "/"));
     }
 }
