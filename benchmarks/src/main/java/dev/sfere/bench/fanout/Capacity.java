@@ -43,7 +43,9 @@ import java.util.regex.Pattern;
  * <p>Arguments ({@code --name=value}): {@code steps} (1000,2000,5000,10000,19000), {@code sides} (sfere,bare),
  * {@code per-process} (9500 clients a client JVM), {@code rounds} (10), {@code warmup} (5 broadcasts a side; four times as many at the first step),
  * {@code seconds} (2), {@code window} (8), {@code heap} (2g, each server), {@code fill} (20000), {@code out}
- * (capacity.csv, capacity-fit.csv, capacity-classes.csv and the histograms), {@code timeout} (minutes, 60).
+ * (capacity.csv, capacity-fit.csv, capacity-classes.csv and the histograms; a flight recording of each side and
+ * capacity-profile.csv, for the throughput of step {@code profile}: the last by default, {@code none} for none),
+ * {@code timeout} (minutes, 60).
  * Writes its results after each step, so a run that fails at a high count keeps the steps below.
  */
 public final class Capacity {
@@ -300,6 +302,13 @@ public final class Capacity {
                         broadcasts[s][r] = sides.get(s).once();
                     }
                 }
+                boolean profile = option("profile", "last").equals("last") ? step == steps[steps.length - 1]
+                        : option("profile", "last").equals(String.valueOf(step));
+                if (profile) {
+                    for (Side side : sides) {
+                        side.server.ask("jfr start " + out.resolve("capacity-" + side.name + ".jfr").toAbsolutePath());
+                    }
+                }
                 long[] events = new long[sides.size()];
                 long[] nanos = new long[sides.size()];
                 for (int half = 0; half < 2; half++) {
@@ -309,6 +318,12 @@ public final class Capacity {
                         events[s] += run[0];
                         nanos[s] += run[1];
                     }
+                }
+                if (profile) {
+                    for (Side side : sides) {
+                        side.server.ask("jfr stop");
+                    }
+                    profiles(out, sides.stream().map(side -> side.name).toList(), step);
                 }
                 for (int s = 0; s < sides.size(); s++) {
                     Side side = sides.get(s);
@@ -427,6 +442,52 @@ public final class Capacity {
                         .limit(25)
                         .forEach(e -> csv.printf(Locale.ROOT, "%s,%s,%s,%.1f,%.3f%n", side, owner(e.getKey()),
                                 e.getKey(), e.getValue()[0], e.getValue()[1]));
+            }
+        }
+    }
+
+    /**
+     * Where each side's CPU went while it broadcast back to back at the profiled step, from its flight recording:
+     * execution samples by thread (the library's {@code sfere-delivery} threads, Grizzly's, the thread that
+     * broadcasts, others) and by the owner of the innermost frame outside the JDK (who called into the JDK's socket
+     * writes, say); and the share of samples inside Jersey's {@code SseEventSink.send}.
+     */
+    private static void profiles(Path out, List<String> sides, int step) throws IOException {
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("capacity-profile.csv")))) {
+            csv.println("side,streams,threads,owner,samples,share,in_jersey_send");
+            for (String side : sides) {
+                Map<String, long[]> counts = new TreeMap<>();
+                long all = 0;
+                for (jdk.jfr.consumer.RecordedEvent event
+                        : jdk.jfr.consumer.RecordingFile.readAllEvents(out.resolve("capacity-" + side + ".jfr"))) {
+                    if (!event.getEventType().getName().equals("jdk.ExecutionSample")
+                            || event.getStackTrace() == null) {
+                        continue;
+                    }
+                    String thread = event.getThread("sampledThread") == null ? ""
+                            : event.getThread("sampledThread").getJavaName();
+                    String threads = thread.startsWith("sfere-delivery") ? "sfere-delivery"
+                            : thread.startsWith("Grizzly") || thread.startsWith("grizzly") ? "grizzly"
+                            : thread.equals("main") ? "main (broadcasts)" : "other";
+                    String owner = "jdk";
+                    boolean send = false;
+                    for (jdk.jfr.consumer.RecordedFrame frame : event.getStackTrace().getFrames()) {
+                        String type = frame.getMethod().getType().getName();
+                        if (owner.equals("jdk")) {
+                            owner = owner(type);
+                        }
+                        send |= type.startsWith("org.glassfish.jersey.media.sse.") && frame.getMethod().getName()
+                                .equals("send");
+                    }
+                    long[] c = counts.computeIfAbsent(threads + "," + owner, k -> new long[2]);
+                    c[0]++;
+                    c[1] += send ? 1 : 0;
+                    all++;
+                }
+                for (Map.Entry<String, long[]> e : counts.entrySet()) {
+                    csv.printf(Locale.ROOT, "%s,%d,%s,%d,%.4f,%.4f%n", side, step, e.getKey(), e.getValue()[0],
+                            (double) e.getValue()[0] / all, (double) e.getValue()[1] / e.getValue()[0]);
+                }
             }
         }
     }

@@ -24,7 +24,9 @@ import java.util.Map;
  *   <li>{@code send}: one broadcast of {@link FanOut#WIRE}'s event; answers {@code sent T}, the
  *       {@link System#nanoTime()} just before the call (the same clock in every process of the machine);</li>
  *   <li>{@code memory FILE}: the class histogram of live objects (a full collection) into FILE; answers
- *       {@code memory LIVE RSS THREADS}: bytes of live objects, the resident set and the live threads.</li>
+ *       {@code memory LIVE RSS THREADS}: bytes of live objects, the resident set and the live threads;</li>
+ *   <li>{@code jfr start FILE}, {@code jfr stop}: a flight recording with the JDK's {@code profile} settings;
+ *       answers {@code jfr}.</li>
  * </ul>
  * First it prints {@code ready PORT}; the end of its input ends it. Arguments: the side, and minutes before a
  * watchdog ends it.
@@ -82,6 +84,12 @@ public final class CapacityServer {
                         out.println("memory " + total(histogram) + " " + resident() + " "
                                 + ManagementFactory.getThreadMXBean().getThreadCount());
                     }
+                    case "jfr" -> {
+                        diagnostic(words[1].equals("start") ? "jfrStart" : "jfrStop", words[1].equals("start")
+                                ? new String[] {"name=capacity", "settings=profile", "filename=" + words[2]}
+                                : new String[] {"name=capacity"});
+                        out.println("jfr");
+                    }
                     default -> throw new IllegalArgumentException("unknown command " + line);
                 }
             }
@@ -91,9 +99,14 @@ public final class CapacityServer {
 
     /** {@code GC.class_histogram}, which collects first, so it counts live objects only. */
     private static String histogram() throws Exception {
+        return diagnostic("gcClassHistogram", new String[0]);
+    }
+
+    /** A diagnostic command, as {@code jcmd} would run it, from inside. */
+    private static String diagnostic(String operation, String[] arguments) throws Exception {
         return (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), operation,
+                new Object[] {arguments}, new String[] {String[].class.getName()});
     }
 
     /** The histogram's last line: {@code Total  INSTANCES  BYTES}. */
