@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * Issue 22's capacity: how many SSE streams one Jersey/Grizzly instance holds, and what each costs, at a growing
  * number of streams. Two servers run side by side, each a JVM of its own ({@link CapacityServer}) with the same
  * stack (Weld, Jersey on Grizzly, the Sfere extension): {@code sfere}, whose streams the library keeps, and
- * {@code bare}, whose sinks sit in a map ({@link BareSinks}), the baseline. Their clients live in further JVMs
+ * {@code bare}, whose sinks sit in a map ({@link BareSinks}), the baseline ({@code sides} may add
+ * {@code sfere-header}, Sfere's streams from a method that declares the {@code Last-Event-ID} header). Their clients live in further JVMs
  * ({@link CapacityClients}, at most {@code per-process} streams each), so a server's process holds one descriptor
  * per stream and nothing else: with this machine's limit of 20,000 descriptors a process, 19,000 streams.
  *
@@ -100,7 +101,12 @@ public final class Capacity {
                 if (last == null || last.size >= perProcess) {
                     last = new Clients(new ChildJvm("a " + name + " client JVM",
                             List.of("-Xmx256m", "-XX:+UseSerialGC"), CapacityClients.class,
-                            List.of(String.valueOf(port), "/capacity/" + name + "/", String.valueOf(timeout()))));
+                            name.equals("sfere-header")
+                                    // An empty id: the method's parameter has it, so the library looks no further.
+                                    ? List.of(String.valueOf(port), "/capacity/" + name + "/",
+                                            String.valueOf(timeout()), "Last-Event-ID: ")
+                                    : List.of(String.valueOf(port), "/capacity/" + name + "/",
+                                            String.valueOf(timeout()))));
                     clients.add(last);
                 }
                 int n = Math.min(perProcess - last.size, target - streams);
@@ -266,7 +272,7 @@ public final class Capacity {
             }
             for (Side side : sides) {
                 side.started();
-                if (side.name.equals("sfere")) {
+                if (!side.name.equals("bare")) {
                     side.server.ask("fill " + option("fill", "20000"));
                 }
             }

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  *       with {@code check}, client 0's last event must be {@link FanOut#WIRE}'s;</li>
  *   <li>{@code total}: {@code total N}, the events received so far.</li>
  * </ul>
- * The end of its input ends it. Arguments: the server's port on 127.0.0.1, the request path before the id, and
- * minutes before a watchdog ends it.
+ * The end of its input ends it. Arguments: the server's port on 127.0.0.1, the request path before the id,
+ * minutes before a watchdog ends it, and optionally one more request header line.
  */
 public final class CapacityClients {
 
@@ -32,6 +32,7 @@ public final class CapacityClients {
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0]));
         String path = args[1];
         ChildJvm.watchdog("capacity-clients", Long.parseLong(args[2]));
+        String headers = args.length > 3 ? args[3] + "\r\n" : "";
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
         Deliveries deliveries = new Deliveries();
         try (SseClients clients = new SseClients(server, 1, deliveries)) {
@@ -41,7 +42,7 @@ public final class CapacityClients {
                 switch (words[0]) {
                     case "open" -> {
                         int offset = Integer.parseInt(words[2]) - clients.size();
-                        clients.open(Integer.parseInt(words[1]), i -> path + "c" + (offset + i));
+                        clients.open(Integer.parseInt(words[1]), i -> path + "c" + (offset + i), i -> headers);
                         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
                         while (clients.answered() < clients.size()) {
                             if (System.nanoTime() > deadline) {

@@ -15,11 +15,12 @@ import java.util.Map;
 
 /**
  * One side of the capacity benchmark in a JVM of its own ({@link Capacity}): Weld, Jersey on Grizzly and the Sfere
- * extension as {@link FanOut}'s server, whose streams are either Sfere's ({@code sfere}) or sinks in a map
- * ({@code bare}, {@link BareSinks}). Answers one command a line on standard input:
+ * extension as {@link FanOut}'s server, whose streams are either Sfere's ({@code sfere}, or {@code sfere-header}
+ * whose method declares the {@code Last-Event-ID} header: {@link CapacityResource}) or sinks in a map ({@code bare},
+ * {@link BareSinks}). Answers one command a line on standard input:
  * <ul>
  *   <li>{@code count}: {@code count N}, the streams the side holds;</li>
- *   <li>{@code fill N} (sfere): N broadcasts before any stream opens, so that the library's history of recent
+ *   <li>{@code fill N} (Sfere's sides): N broadcasts before any stream opens, so that the library's history of recent
  *       events is at its bound (4 MiB by default) and stays so, instead of growing from step to step;</li>
  *   <li>{@code send}: one broadcast of {@link FanOut#WIRE}'s event; answers {@code sent T}, the
  *       {@link System#nanoTime()} just before the call (the same clock in every process of the machine);</li>
@@ -40,8 +41,8 @@ public final class CapacityServer {
 
     public static void main(String[] args) throws Exception {
         String side = args[0];
-        if (!side.equals("sfere") && !side.equals("bare")) {
-            throw new IllegalArgumentException("side must be sfere or bare, not " + side);
+        if (!side.equals("sfere") && !side.equals("sfere-header") && !side.equals("bare")) {
+            throw new IllegalArgumentException("side must be sfere, sfere-header or bare, not " + side);
         }
         ChildJvm.watchdog("capacity-" + side, Long.parseLong(args[1]));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
@@ -55,7 +56,7 @@ public final class CapacityServer {
         try (JerseyServer server = new JerseyServer(config)) {
             Broadcaster broadcaster = server.broadcaster();
             BareSinks bare = server.bareSinks();
-            boolean sfere = side.equals("sfere");
+            boolean sfere = !side.equals("bare");
             out.println("ready " + server.address().getPort());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
             for (String line = in.readLine(); line != null; line = in.readLine()) {
