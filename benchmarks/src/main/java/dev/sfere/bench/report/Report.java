@@ -479,6 +479,19 @@ public final class Report {
                             r.get("owner"), Csv.number(r, "bytes_per_stream"), Csv.number(r, "instances_per_stream")));
             md.println();
         }
+        List<Map<String, String>> profile = rows("capacity-profile.csv");
+        if (!profile.isEmpty()) {
+            md.printf("CPU while broadcasting back to back at %s streams (flight recordings): execution samples by "
+                    + "thread and by the innermost code outside the JDK; \"in send\": the share of them inside "
+                    + "Jersey's `SseEventSink.send`.%n%n", Charts.format(Csv.number(profile.get(0), "streams")));
+            md.println("| side | threads | code | share of samples | in send |");
+            md.println("|---|---|---|---:|---:|");
+            for (Map<String, String> r : profile) {
+                md.printf(Locale.ROOT, "| %s | %s | %s | %.0f%% | %.0f%% |%n", r.get("side"), r.get("threads"),
+                        r.get("owner"), 100 * Csv.number(r, "share"), 100 * Csv.number(r, "in_jersey_send"));
+            }
+            md.println();
+        }
         List<Charts.Series> heap = new ArrayList<>();
         List<Charts.Series> broadcast = new ArrayList<>();
         int colour = 0;
