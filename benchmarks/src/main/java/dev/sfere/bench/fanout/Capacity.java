@@ -20,12 +20,13 @@ import java.util.regex.Pattern;
  * Issue 22's capacity: how many SSE streams one Jersey/Grizzly instance holds, and what each costs, at a growing
  * number of streams. Two servers run side by side, each a JVM of its own ({@link CapacityServer}) with the same
  * stack (Weld, Jersey on Grizzly, the Sfere extension): {@code sfere}, whose streams the library keeps, and
- * {@code bare}, whose sinks sit in a map ({@link BareSinks}), the baseline ({@code sides} may add
- * {@code sfere-header}, Sfere's streams from a method that declares the {@code Last-Event-ID} header). Their clients live in further JVMs
- * ({@link CapacityClients}, at most {@code per-process} streams each), so a server's process holds one descriptor
- * per stream and nothing else: with this machine's limit of 20,000 descriptors a process, 19,000 streams.
+ * {@code bare}, whose sinks sit in a map ({@link BareSinks}), the baseline; {@code sides} may add
+ * {@code sfere-header}, Sfere's streams from a method that declares the {@code Last-Event-ID} header. Their clients
+ * live in further JVMs ({@link CapacityClients}, at most {@code per-process} streams each), so a server's process
+ * holds one descriptor per stream and little else: with this machine's limit of 20,000 descriptors a process,
+ * 19,000 streams.
  *
- * <p>At each step both sides are brought to the same number of streams; then, side by side:
+ * <p>At each step every side is brought to the same number of streams; then, side by side:
  * <ul>
  *   <li><b>heap</b>: the bytes of live objects (a class histogram, which collects first), and the histogram itself
  *       kept for the classes that grow with the streams;</li>
@@ -38,16 +39,16 @@ import java.util.regex.Pattern;
  * </ul>
  * Per stream, a step's figure is its gain over the same server with no streams, divided by the streams; and a
  * straight line fitted through the steps gives the cost of each further stream and what 100,000 would take. Before
- * any stream opens, the Sfere side broadcasts {@code fill} events, so the library's history of recent events is at
- * its bound (4 MiB) throughout instead of growing from step to step. Heartbeats are off on both sides.
+ * any stream opens, the Sfere sides broadcast {@code fill} events, so the library's history of recent events is at
+ * its bound (4 MiB) throughout instead of growing from step to step. Heartbeats are off on every side.
  *
  * <p>Arguments ({@code --name=value}): {@code steps} (1000,2000,5000,10000,19000), {@code sides} (sfere,bare),
- * {@code per-process} (9500 clients a client JVM), {@code rounds} (10), {@code warmup} (5 broadcasts a side; four times as many at the first step),
- * {@code seconds} (2), {@code window} (8), {@code heap} (2g, each server), {@code fill} (20000), {@code out}
- * (capacity.csv, capacity-fit.csv, capacity-classes.csv and the histograms; a flight recording of each side and
- * capacity-profile.csv, for the throughput of step {@code profile}: the last by default, {@code none} for none),
- * {@code timeout} (minutes, 60).
- * Writes its results after each step, so a run that fails at a high count keeps the steps below.
+ * {@code per-process} (9500 clients a client JVM), {@code rounds} (10), {@code warmup} (5 broadcasts a side; four
+ * times as many at the first step), {@code seconds} (4), {@code window} (8), {@code heap} (2g, each server),
+ * {@code fill} (20000), {@code profile} (the step whose throughput is recorded with JFR: {@code last} by default,
+ * or {@code none}), {@code out} (for capacity.csv, capacity-fit.csv, capacity-classes.csv, capacity-profile.csv,
+ * the histograms and the recordings), {@code timeout} (minutes, 60). Writes its results after each step, so a run
+ * that fails at a high count keeps the steps below.
  */
 public final class Capacity {
 
@@ -259,7 +260,7 @@ public final class Capacity {
                 .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int rounds = Integer.parseInt(option("rounds", "10"));
         int warmup = Integer.parseInt(option("warmup", "5"));
-        double seconds = Double.parseDouble(option("seconds", "2"));
+        double seconds = Double.parseDouble(option("seconds", "4"));
         int window = Integer.parseInt(option("window", "8"));
         Path out = Path.of(option("out", "target/results"));
         Path histograms = out.resolve("capacity-histograms");

@@ -49,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments ({@code --name=value}): {@code clients} (comma-separated, default 1000,5000), {@code warmup} (20),
  * {@code rounds} (100 latency samples per sender), {@code seconds} (3, per sender for throughput), {@code window}
  * (8), {@code client-threads} (1 per server), {@code senders} (of sfere,jersey,raw,raw-1; by default the first
- * three), {@code raw-writers} (the raw baseline's writing threads, by default one per core), {@code out} (a directory for fanout.csv and fanout-samples.csv),
+ * three), {@code raw-writers} (the raw baseline's writing threads, by default one per core), {@code out} (a
+ * directory for fanout.csv and fanout-samples.csv),
  * {@code metrics} ({@code off}, or {@code on}: the container holds an OpenTelemetry SDK, {@link MeteredOpenTelemetry},
  * and the library records its metrics; issue 20's cost, driven by {@link MetricsCost}),
  * {@code timeout} (minutes before the whole run gives up, 30). Everything it starts is stopped before it returns,
