@@ -100,14 +100,14 @@ public final class Capacity {
             while (streams < target) {
                 Clients last = clients.isEmpty() ? null : clients.get(clients.size() - 1);
                 if (last == null || last.size >= perProcess) {
+                    List<String> args = new ArrayList<>(List.of(String.valueOf(port), "/capacity/" + name + "/",
+                            String.valueOf(timeout())));
+                    if (name.equals("sfere-header")) {
+                        // An empty id: the method's parameter has it, so the library looks no further.
+                        args.add("Last-Event-ID: ");
+                    }
                     last = new Clients(new ChildJvm("a " + name + " client JVM",
-                            List.of("-Xmx256m", "-XX:+UseSerialGC"), CapacityClients.class,
-                            name.equals("sfere-header")
-                                    // An empty id: the method's parameter has it, so the library looks no further.
-                                    ? List.of(String.valueOf(port), "/capacity/" + name + "/",
-                                            String.valueOf(timeout()), "Last-Event-ID: ")
-                                    : List.of(String.valueOf(port), "/capacity/" + name + "/",
-                                            String.valueOf(timeout()))));
+                            List.of("-Xmx256m", "-XX:+UseSerialGC"), CapacityClients.class, args));
                     clients.add(last);
                 }
                 int n = Math.min(perProcess - last.size, target - streams);
@@ -147,33 +147,37 @@ public final class Capacity {
 
         /** Waits until each client JVM holds what it should after {@code behind} fewer broadcasts; returns when. */
         long await(int behind, boolean check) throws IOException {
+            arm(-behind, check);
+            return reached();
+        }
+
+        /** Nanoseconds from one broadcast call until every client holds the event. */
+        long once() throws IOException {
+            arm(1, true);
+            long start = send();
+            return reached() - start;
+        }
+
+        /**
+         * Tells each client JVM the total to wait for: what it should hold {@code ahead} broadcasts from now (or
+         * before, below 0). Returns once all are waiting, so that a broadcast sent next is timed from its start.
+         */
+        private void arm(int ahead, boolean check) throws IOException {
             for (Clients c : clients) {
-                c.jvm.send("upto " + (c.expected - (long) behind * c.size) + (check ? " check" : ""));
+                c.jvm.send("upto " + (c.expected + (long) ahead * c.size) + (check ? " check" : ""));
             }
             for (Clients c : clients) {
                 c.jvm.expect("armed");
             }
+        }
+
+        /** When the last client JVM reached the total it was armed with. */
+        private long reached() throws IOException {
             long last = 0;
             for (Clients c : clients) {
                 last = Math.max(last, Long.parseLong(c.jvm.expect("reached")[0]));
             }
             return last;
-        }
-
-        /** Nanoseconds from one broadcast call until every client holds the event. */
-        long once() throws IOException {
-            for (Clients c : clients) {
-                c.jvm.send("upto " + (c.expected + c.size) + " check");
-            }
-            for (Clients c : clients) {
-                c.jvm.expect("armed");
-            }
-            long start = send();
-            long last = 0;
-            for (Clients c : clients) {
-                last = Math.max(last, Long.parseLong(c.jvm.expect("reached")[0]));
-            }
-            return last - start;
         }
 
         /** Events delivered and nanoseconds taken, broadcasting back to back for about {@code seconds}. */
@@ -415,7 +419,8 @@ public final class Capacity {
     /**
      * The classes whose live bytes grow with the streams, between the first and the last step: bytes and instances
      * per stream, and each class's owner (Sfere, Grizzly, Jersey with HK2, Weld, or the JDK's own types, used by
-     * any of them). Only the largest are listed, and a total per owner.
+     * any of them; the benchmark's resources are the application's). Only the largest are listed, and a total per
+     * owner.
      */
     private static void classes(Path out, List<Step> results, Path histograms) throws IOException {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("capacity-classes.csv")))) {
@@ -512,9 +517,12 @@ public final class Capacity {
         return classes;
     }
 
-    /** Whose a class is, by its package; arrays by their element type. */
+    /** Whose a class is, by its package; arrays by their element type. The benchmark's own are the application's. */
     static String owner(String className) {
         String name = className.replaceFirst("^\\[+L", "").replace(";", "");
+        if (name.startsWith("dev.sfere.bench.")) {
+            return "application";
+        }
         if (name.startsWith("dev.sfere.")) {
             return "sfere";
         }
