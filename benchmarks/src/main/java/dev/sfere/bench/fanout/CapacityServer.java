@@ -34,8 +34,6 @@ import java.util.Map;
  */
 public final class CapacityServer {
 
-    static final String NAME = "message";
-
     private CapacityServer() {
     }
 
@@ -66,16 +64,16 @@ public final class CapacityServer {
                             ? server.connections().count(KeyPattern.all()) : bare.size()));
                     case "fill" -> {
                         for (int i = Integer.parseInt(words[1]); i > 0; i--) {
-                            broadcaster.broadcast(KeyPattern.all(), broadcaster.event(NAME, FanOut.DATA));
+                            broadcaster.broadcast(KeyPattern.all(), broadcaster.event(FanOut.NAME, FanOut.DATA));
                         }
                         out.println("filled");
                     }
                     case "send" -> {
                         long start = System.nanoTime();
                         if (sfere) {
-                            broadcaster.broadcast(KeyPattern.all(), broadcaster.event(NAME, FanOut.DATA));
+                            broadcaster.broadcast(KeyPattern.all(), broadcaster.event(FanOut.NAME, FanOut.DATA));
                         } else {
-                            bare.broadcast(NAME, FanOut.DATA);
+                            bare.broadcast(FanOut.NAME, FanOut.DATA);
                         }
                         out.println("sent " + start);
                     }
@@ -86,9 +84,12 @@ public final class CapacityServer {
                                 + ManagementFactory.getThreadMXBean().getThreadCount());
                     }
                     case "jfr" -> {
-                        diagnostic(words[1].equals("start") ? "jfrStart" : "jfrStop", words[1].equals("start")
-                                ? new String[] {"name=capacity", "settings=profile", "filename=" + words[2]}
-                                : new String[] {"name=capacity"});
+                        if (words[1].equals("start")) {
+                            diagnostic("jfrStart", new String[] {"name=capacity", "settings=profile",
+                                "filename=" + words[2]});
+                        } else {
+                            diagnostic("jfrStop", new String[] {"name=capacity"});
+                        }
                         out.println("jfr");
                     }
                     default -> throw new IllegalArgumentException("unknown command " + line);
@@ -111,7 +112,7 @@ public final class CapacityServer {
     }
 
     /** The histogram's last line: {@code Total  INSTANCES  BYTES}. */
-    static long total(String histogram) {
+    private static long total(String histogram) {
         String[] lines = histogram.strip().split("\n");
         String[] words = lines[lines.length - 1].trim().split("\\s+");
         if (!words[0].equals("Total")) {
