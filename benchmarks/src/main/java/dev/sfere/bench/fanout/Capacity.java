@@ -230,14 +230,7 @@ public final class Capacity {
      * @param args {@code --name=value} options
      */
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        FanOut.runAndExit(Capacity::run, args);
     }
 
     /**

@@ -174,20 +174,12 @@ public final class FanOut {
     }
 
     /**
-     * Runs the harness and exits: Jersey and Weld may leave non-daemon threads behind, and the run is over either
-     * way.
+     * Runs the harness and exits.
      *
      * @param args {@code --name=value} options
      */
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        runAndExit(FanOut::run, args);
     }
 
     /**
@@ -198,6 +190,27 @@ public final class FanOut {
      */
     public static void run(String... args) throws Exception {
         new FanOut(options(args)).run();
+    }
+
+    /** A harness's run, from its {@code --name=value} arguments. */
+    @FunctionalInterface
+    interface Harness {
+        void run(String... args) throws Exception;
+    }
+
+    /**
+     * Runs a harness from its {@code main} and exits, with status 1 if it failed: Jersey and Weld may leave
+     * non-daemon threads behind, and the run is over either way. For every harness of this package.
+     */
+    static void runAndExit(Harness harness, String... args) {
+        int status = 0;
+        try {
+            harness.run(args);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /** An event's text without the {@code id:} and {@code retry:} lines Sfere adds; null stays null. */
