@@ -2,7 +2,7 @@
 # Runs the benchmarks of docs/BENCHMARKS.md. The library must be installed first (from the repository root:
 # mvn -B install -DskipTests). Usage:
 #   benchmarks/run.sh smoke                  every benchmark once, tiny (what CI runs); asserts nothing about time
-#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics [extra args]   one comparison
+#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics|capacity [extra args]   one comparison
 #   benchmarks/run.sh report                 tables.md and charts from the results
 #   benchmarks/run.sh all                    everything above but smoke, then the report
 # Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
@@ -76,6 +76,13 @@ metrics() {
   java -cp "$CP" dev.sfere.bench.fanout.MetricsCost --clients=1000,5000 --pairs=4 --out="$RESULTS" "$@"
 }
 
+# Issue 22: the streams one Jersey/Grizzly instance holds, Sfere's beside sinks in a map, stepped up to 19,000 (each
+# server is a JVM of its own, its clients in others: one process may hold 20,000 descriptors). About 10 minutes.
+# Extra arguments go to Capacity (--steps=1000,2000, say).
+capacity() {
+  java -Xmx256m -cp "$CP" dev.sfere.bench.fanout.Capacity --out="$RESULTS" "$@"
+}
+
 report() {
   java -Djava.awt.headless=true -cp "$CP" dev.sfere.bench.report.Report "$RESULTS" "$CHARTS"
 }
@@ -88,8 +95,8 @@ what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
   smoke) build; smoke ;;
-  lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics) build; "$what" "$@" ;;
+  lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics|capacity) build; "$what" "$@" ;;
   report) build; report ;;
-  all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; resume; metrics; report ;;
+  all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; resume; metrics; capacity; report ;;
   *) sed -n '2,8p' "$SELF"; exit 2 ;;
 esac

@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code sfere}: {@code Broadcaster.broadcast(KeyPattern.all(), event)};</li>
  *   <li>{@code jersey}: {@code SseBroadcaster.broadcast(sse.newEvent(...))}, on the same sinks;</li>
- *   <li>{@code raw}: the same event bytes, pre-encoded once, written to every socket by one thread.</li>
+ *   <li>{@code raw}: the same event bytes, pre-encoded once, written to every socket by as many threads as the
+ *       machine has cores ({@code raw-writers}), the machine's limit (issue 22);</li>
+ *   <li>{@code raw-1}, only when asked for: the same from one thread, the baseline before issue 22.</li>
  * </ul>
  * The Sfere server runs with the library's defaults but for heartbeats (off, since the clients would count them as
  * events) and the store's maximum size (above the number of clients). Sfere's {@code broadcast} only queues the event
@@ -46,8 +48,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments ({@code --name=value}): {@code clients} (comma-separated, default 1000,5000), {@code warmup} (20),
  * {@code rounds} (100 latency samples per sender), {@code seconds} (3, per sender for throughput), {@code window}
- * (8), {@code client-threads} (1 per server), {@code senders} (a subset of sfere,jersey,raw; by default all
- * three), {@code out} (a directory for fanout.csv and fanout-samples.csv),
+ * (8), {@code client-threads} (1 per server), {@code senders} (of sfere,jersey,raw,raw-1; by default the first
+ * three), {@code raw-writers} (the raw baseline's writing threads, by default one per core), {@code out} (a
+ * directory for fanout.csv and fanout-samples.csv),
  * {@code metrics} ({@code off}, or {@code on}: the container holds an OpenTelemetry SDK, {@link MeteredOpenTelemetry},
  * and the library records its metrics; issue 20's cost, driven by {@link MetricsCost}),
  * {@code timeout} (minutes before the whole run gives up, 30). Everything it starts is stopped before it returns,
@@ -127,66 +130,36 @@ public final class FanOut {
 
     /** The raw baseline, in a {@link RawChild} JVM driven over its standard input and output. */
     private static final class Remote implements Sender, AutoCloseable {
-        private final Process process;
-        private final BufferedReader in;
-        private final PrintWriter out;
+        private final String name;
+        private final ChildJvm child;
 
-        Remote(int clients, int clientThreads, long timeoutMinutes) throws IOException {
-            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(javaBin, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                    RawChild.class.getName(), String.valueOf(clients), String.valueOf(clientThreads),
-                    String.valueOf(timeoutMinutes))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.US_ASCII));
-            out = new PrintWriter(process.getOutputStream(), true, StandardCharsets.US_ASCII);
-            expect("ready");
-        }
-
-        private String ask(String command) throws IOException {
-            out.println(command);
-            String line = in.readLine();
-            if (line == null) {
-                throw new IllegalStateException("the raw baseline's JVM ended; see its error output above");
-            }
-            return line;
-        }
-
-        private void expect(String word) throws IOException {
-            String line = in.readLine();
-            if (!word.equals(line)) {
-                throw new IllegalStateException("the raw baseline's JVM said " + line + " instead of " + word);
-            }
+        Remote(String name, int clients, int clientThreads, int writers, long timeoutMinutes) throws IOException {
+            this.name = name;
+            child = new ChildJvm("the raw baseline's JVM", List.of("-Xmx1g"), RawChild.class,
+                    List.of(String.valueOf(clients), String.valueOf(clientThreads), String.valueOf(timeoutMinutes),
+                            String.valueOf(writers)));
+            child.expect("ready");
         }
 
         @Override
         public String name() {
-            return "raw";
+            return name;
         }
 
         @Override
         public long once(int clients) throws IOException {
-            return Long.parseLong(ask("once"));
+            return Long.parseLong(child.ask("once"));
         }
 
         @Override
         public long[] throughput(int clients, double seconds, int window) throws IOException {
-            String[] words = ask("throughput " + seconds + " " + window).split(" ");
+            String[] words = child.ask("throughput " + seconds + " " + window).split(" ");
             return new long[] {Long.parseLong(words[0]), Long.parseLong(words[1]), Long.parseLong(words[2])};
         }
 
         @Override
-        public void close() throws IOException {
-            out.close();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+        public void close() {
+            child.close();
         }
     }
 
@@ -201,20 +174,12 @@ public final class FanOut {
     }
 
     /**
-     * Runs the harness and exits: Jersey and Weld may leave non-daemon threads behind, and the run is over either
-     * way.
+     * Runs the harness and exits.
      *
      * @param args {@code --name=value} options
      */
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        runAndExit(FanOut::run, args);
     }
 
     /**
@@ -225,6 +190,27 @@ public final class FanOut {
      */
     public static void run(String... args) throws Exception {
         new FanOut(options(args)).run();
+    }
+
+    /** A harness's run, from its {@code --name=value} arguments. */
+    @FunctionalInterface
+    interface Harness {
+        void run(String... args) throws Exception;
+    }
+
+    /**
+     * Runs a harness from its {@code main} and exits, with status 1 if it failed: Jersey and Weld may leave
+     * non-daemon threads behind, and the run is over either way. For every harness of this package.
+     */
+    static void runAndExit(Harness harness, String... args) {
+        int status = 0;
+        try {
+            harness.run(args);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /** An event's text without the {@code id:} and {@code retry:} lines Sfere adds; null stays null. */
@@ -287,10 +273,13 @@ public final class FanOut {
                 "sfere.store.maximum-size", String.valueOf(Math.max(10_000, clients * 2)));
         Deliveries deliveries = new Deliveries();
         boolean metrics = metrics();
+        long timeout = Long.parseLong(option("timeout", "30"));
+        int writers = Integer.parseInt(option("raw-writers",
+                String.valueOf(Runtime.getRuntime().availableProcessors())));
         try (JerseyServer server = new JerseyServer(config, 0, metrics);
              SseClients sseClients = new SseClients(server.address(), clientThreads(), deliveries);
-             Remote raw = wanted("raw") ? new Remote(clients, clientThreads(),
-                     Long.parseLong(option("timeout", "30"))) : null) {
+             Remote raw = wanted("raw") ? new Remote("raw", clients, clientThreads(), writers, timeout) : null;
+             Remote rawOne = wanted("raw-1") ? new Remote("raw-1", clients, clientThreads(), 1, timeout) : null) {
             sseClients.open(clients, i -> "/fan/c" + i + "/events");
             Connections connections = server.connections();
             JerseyBroadcast jersey = server.jersey();
@@ -303,6 +292,9 @@ public final class FanOut {
                     new Local("jersey", () -> jersey.broadcast(NAME, DATA), deliveries, sseClients)));
             if (raw != null) {
                 senders.add(raw);
+            }
+            if (rawOne != null) {
+                senders.add(rawOne);
             }
             List<Result> results = measure(clients,
                     senders.stream().filter(sender -> wanted(sender.name())).toList());

@@ -75,13 +75,17 @@ final class JerseyServer implements AutoCloseable {
                 .addBeanClass(JerseyBroadcast.class)
                 .addBeanClass(FanResource.class)
                 .addBeanClass(StormResource.class)
+                .addBeanClass(CapacityResource.class)
+                .addBeanClass(BareResource.class)
+                .addBeanClass(BareSinks.class)
                 .addBeanClass(Evictions.class);
         if (metrics) {
             builder.addBeanClass(MeteredOpenTelemetry.class);
         }
         weld = builder.initialize();
         http = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-                new ResourceConfig(FanResource.class, StormResource.class), false);
+                new ResourceConfig(FanResource.class, StormResource.class, CapacityResource.class,
+                        BareResource.class), false);
         if (sendBuffer > 0) {
             fixSendBuffer(sendBuffer);
         }
@@ -138,6 +142,10 @@ final class JerseyServer implements AutoCloseable {
     /** The events the library counted as written, after a collection; only with metrics. */
     long metricsWritten() {
         return CDI.current().select(MeteredOpenTelemetry.class).get().written();
+    }
+
+    BareSinks bareSinks() {
+        return CDI.current().select(BareSinks.class).get();
     }
 
     JerseyBroadcast jersey() {

@@ -56,14 +56,7 @@ public final class MetricsCost {
      * @param args {@code --name=value} options
      */
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        FanOut.runAndExit(MetricsCost::run, args);
     }
 
     /**

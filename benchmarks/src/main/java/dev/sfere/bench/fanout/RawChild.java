@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
  * take turns with the other senders. Driven by {@link FanOut} over standard input and output, one command a line:
  * {@code once} answers the nanoseconds until the last client held one broadcast; {@code throughput SECONDS WINDOW}
  * answers {@code events nanos broadcasts}; end of input ends it. A watchdog ends it if the parent never does.
+ * Arguments: clients, client threads, minutes before the watchdog, writing threads.
  */
 public final class RawChild {
 
@@ -22,19 +23,10 @@ public final class RawChild {
     public static void main(String[] args) throws Exception {
         int clients = Integer.parseInt(args[0]);
         int clientThreads = Integer.parseInt(args[1]);
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(TimeUnit.MINUTES.toMillis(Long.parseLong(args[2])));
-                Runtime.getRuntime().halt(2);
-            } catch (InterruptedException ignored) {
-                // Finished in time.
-            }
-        }, "raw-child-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        ChildJvm.watchdog("raw-child", Long.parseLong(args[2]));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
         Deliveries deliveries = new Deliveries();
-        try (RawSseServer server = new RawSseServer();
+        try (RawSseServer server = new RawSseServer(Integer.parseInt(args[3]));
              SseClients sseClients = new SseClients(server.address(), clientThreads, deliveries)) {
             sseClients.open(clients, i -> "/fan/c" + i + "/events");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

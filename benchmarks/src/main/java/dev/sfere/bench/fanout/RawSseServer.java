@@ -9,11 +9,16 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The raw baseline: no Jersey, no CDI, no store. Accepts connections, answers each GET with SSE response headers
  * (chunked, as Grizzly answers), keeps the socket, and broadcasts by writing the same pre-encoded bytes to every
- * socket in turn from the calling thread. This is what the machine allows one thread to do.
+ * socket, the sockets shared out among a number of writing threads (the calling thread one of them). With as many
+ * writers as cores, this is what the machine allows (issue 22); with one, what one thread does.
  */
 final class RawSseServer implements AutoCloseable {
 
@@ -25,8 +30,21 @@ final class RawSseServer implements AutoCloseable {
     private final List<SocketChannel> channels = new ArrayList<>();
     private volatile SocketChannel[] snapshot = new SocketChannel[0];
     private volatile boolean running = true;
+    private final int writers;
+    /** The writing threads besides the caller; null with one writer. */
+    private final ExecutorService helpers;
 
-    RawSseServer() throws IOException {
+    /** @param writers how many threads write a broadcast, the calling thread included */
+    RawSseServer(int writers) throws IOException {
+        if (writers < 1) {
+            throw new IllegalArgumentException("writers must be at least 1, not " + writers);
+        }
+        this.writers = writers;
+        this.helpers = writers == 1 ? null : Executors.newFixedThreadPool(writers - 1, task -> {
+            Thread thread = new Thread(task, "raw-sse-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
         server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress("127.0.0.1", 0), 8192);
         acceptor = new Thread(this::accept, "raw-sse-acceptor");
@@ -57,15 +75,40 @@ final class RawSseServer implements AutoCloseable {
     }
 
     /**
-     * Writes the bytes to every connected socket, one after the other, on the calling thread.
+     * Writes the bytes to every connected socket: each writer a contiguous share, one socket after the other, the
+     * calling thread the first share; returns when all are written.
      *
      * @param encoded the bytes; not changed
      */
     void broadcast(ByteBuffer encoded) throws IOException {
-        for (SocketChannel channel : snapshot) {
+        SocketChannel[] all = snapshot;
+        List<Future<?>> others = new ArrayList<>();
+        for (int w = 1; w < writers; w++) {
+            int from = all.length * w / writers;
+            int to = all.length * (w + 1) / writers;
+            others.add(helpers.submit(() -> {
+                write(all, from, to, encoded);
+                return null;
+            }));
+        }
+        write(all, 0, all.length / writers, encoded);
+        try {
+            for (Future<?> other : others) {
+                other.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while others wrote", e);
+        } catch (ExecutionException e) {
+            throw new IOException("a writer failed", e.getCause());
+        }
+    }
+
+    private static void write(SocketChannel[] channels, int from, int to, ByteBuffer encoded) throws IOException {
+        for (int i = from; i < to; i++) {
             ByteBuffer out = encoded.duplicate();
             while (out.hasRemaining()) {
-                channel.write(out);
+                channels[i].write(out);
             }
         }
     }
@@ -104,6 +147,9 @@ final class RawSseServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
+        if (helpers != null) {
+            helpers.shutdownNow();
+        }
         server.close();
         synchronized (channels) {
             for (SocketChannel channel : channels) {

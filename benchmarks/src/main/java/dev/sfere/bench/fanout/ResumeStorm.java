@@ -63,14 +63,7 @@ public final class ResumeStorm {
      * @param args {@code --name=value} options
      */
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        FanOut.runAndExit(ResumeStorm::run, args);
     }
 
     /**

@@ -116,14 +116,7 @@ public final class StalledClient {
      * @param args {@code --name=value} options
      */
     public static void main(String[] args) {
-        int status = 0;
-        try {
-            run(args);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        FanOut.runAndExit(StalledClient::run, args);
     }
 
     /**

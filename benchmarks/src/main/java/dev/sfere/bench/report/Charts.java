@@ -10,10 +10,12 @@ import java.awt.Stroke;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
-/** Two small chart kinds drawn with Java2D, headless: lines on log-log axes, and grouped bars. */
+/** Small charts drawn with Java2D, headless: lines on log-log or linear axes, and grouped bars. */
 final class Charts {
 
     static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
@@ -29,8 +31,8 @@ final class Charts {
     private Charts() {
     }
 
-    /** One line of a log-log chart. */
-    record Series(String label, Color color, boolean dashed, double[] x, double[] y) {
+    /** One line of a chart; {@code marks} puts a dot on each point (off for a fitted line). */
+    record Series(String label, Color color, boolean dashed, boolean marks, double[] x, double[] y) {
     }
 
     /** One group of bars: a label under it and one value per bar. */
@@ -39,49 +41,81 @@ final class Charts {
 
     static void logLog(Path file, String title, String xLabel, String yLabel, List<Series> series)
             throws IOException {
+        plot(file, title, xLabel, yLabel, series, Scale.log(series, Series::x), Scale.log(series, Series::y));
+    }
+
+    /** Lines on linear axes from 0, such as a measured series beside the straight line fitted through it. */
+    static void linear(Path file, String title, String xLabel, String yLabel, List<Series> series)
+            throws IOException {
+        plot(file, title, xLabel, yLabel, series, Scale.linear(series, Series::x), Scale.linear(series, Series::y));
+    }
+
+    /** Where an axis puts a value, between 0 and 1, and the values it marks. */
+    private record Scale(double low, double high, boolean log, double step) {
+
+        static Scale log(List<Series> series, Function<Series, double[]> values) {
+            double low = Double.MAX_VALUE;
+            double high = 0;
+            for (Series s : series) {
+                for (double v : values.apply(s)) {
+                    low = Math.min(low, v);
+                    high = Math.max(high, v);
+                }
+            }
+            double d0 = Math.floor(Math.log10(low));
+            double d1 = Math.ceil(Math.log10(high));
+            return new Scale(d0, d1 == d0 ? d1 + 1 : d1, true, 1);
+        }
+
+        static Scale linear(List<Series> series, Function<Series, double[]> values) {
+            double high = 0;
+            for (Series s : series) {
+                for (double v : values.apply(s)) {
+                    high = Math.max(high, v);
+                }
+            }
+            double step = niceStep(high > 0 ? high / 5 : 1);
+            return new Scale(0, Math.ceil(high / step) * step, false, step);
+        }
+
+        double position(double v) {
+            return ((log ? Math.log10(v) : v) - low) / (high - low);
+        }
+
+        List<Double> ticks() {
+            List<Double> ticks = new ArrayList<>();
+            for (double t = low; t <= high + step / 2; t += step) {
+                ticks.add(log ? Math.pow(10, t) : t);
+            }
+            return ticks;
+        }
+
+        String label(double v) {
+            return log ? power(Math.log10(v)) : format(v);
+        }
+    }
+
+    private static void plot(Path file, String title, String xLabel, String yLabel, List<Series> series,
+                             Scale xs, Scale ys) throws IOException {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(image, title);
-        double minX = Double.MAX_VALUE;
-        double maxX = 0;
-        double minY = Double.MAX_VALUE;
-        double maxY = 0;
-        for (Series s : series) {
-            for (double v : s.x()) {
-                minX = Math.min(minX, v);
-                maxX = Math.max(maxX, v);
-            }
-            for (double v : s.y()) {
-                minY = Math.min(minY, v);
-                maxY = Math.max(maxY, v);
-            }
-        }
-        double x0 = Math.floor(Math.log10(minX));
-        double x1 = Math.ceil(Math.log10(maxX));
-        double y0 = Math.floor(Math.log10(minY));
-        double y1 = Math.ceil(Math.log10(maxY));
-        if (x1 == x0) {
-            x1++;
-        }
-        if (y1 == y0) {
-            y1++;
-        }
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = HEIGHT - TOP - BOTTOM;
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        for (double d = y0; d <= y1; d++) {
-            int y = TOP + plotH - (int) Math.round((d - y0) / (y1 - y0) * plotH);
+        for (double v : ys.ticks()) {
+            int y = TOP + plotH - (int) Math.round(ys.position(v) * plotH);
             g.setColor(new Color(0xdddddd));
             g.drawLine(LEFT, y, LEFT + plotW, y);
             g.setColor(Color.DARK_GRAY);
-            String text = power(d);
+            String text = ys.label(v);
             g.drawString(text, LEFT - 10 - g.getFontMetrics().stringWidth(text), y + 5);
         }
-        for (double d = x0; d <= x1; d++) {
-            int x = LEFT + (int) Math.round((d - x0) / (x1 - x0) * plotW);
+        for (double v : xs.ticks()) {
+            int x = LEFT + (int) Math.round(xs.position(v) * plotW);
             g.setColor(new Color(0xdddddd));
             g.drawLine(x, TOP, x, TOP + plotH);
             g.setColor(Color.DARK_GRAY);
-            String text = power(d);
+            String text = xs.label(v);
             g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, TOP + plotH + 20);
         }
         axes(g, xLabel, yLabel, plotW, plotH);
@@ -92,12 +126,14 @@ final class Charts {
             int[] px = new int[s.x().length];
             int[] py = new int[s.x().length];
             for (int i = 0; i < s.x().length; i++) {
-                px[i] = LEFT + (int) Math.round((Math.log10(s.x()[i]) - x0) / (x1 - x0) * plotW);
-                py[i] = TOP + plotH - (int) Math.round((Math.log10(s.y()[i]) - y0) / (y1 - y0) * plotH);
+                px[i] = LEFT + (int) Math.round(xs.position(s.x()[i]) * plotW);
+                py[i] = TOP + plotH - (int) Math.round(ys.position(s.y()[i]) * plotH);
             }
             g.drawPolyline(px, py, px.length);
-            for (int i = 0; i < px.length; i++) {
-                g.fillOval(px[i] - 4, py[i] - 4, 8, 8);
+            if (s.marks()) {
+                for (int i = 0; i < px.length; i++) {
+                    g.fillOval(px[i] - 4, py[i] - 4, 8, 8);
+                }
             }
             int lx = WIDTH - RIGHT + 20;
             g.drawLine(lx, legendY, lx + 30, legendY);

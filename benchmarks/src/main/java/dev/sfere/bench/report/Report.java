@@ -45,6 +45,7 @@ public final class Report {
             report.fanOut();
             report.stalled();
             report.manyStalled();
+            report.capacity();
         }
         Files.writeString(results.resolve("tables.md"), text.toString());
         System.out.print(text);
@@ -146,7 +147,7 @@ public final class Report {
                 if (!xs.isEmpty()) {
                     series.add(new Charts.Series((impl.equals("seed-scan") ? "seed scan " : "Sfere ")
                             + patternName(pattern).replace("`", ""), Charts.PALETTE[colour],
-                            impl.equals("seed-scan"), unbox(xs), unbox(ys)));
+                            impl.equals("seed-scan"), true, unbox(xs), unbox(ys)));
                 }
             }
             colour++;
@@ -401,6 +402,143 @@ public final class Report {
                     row.get("delivery_threads_peak_with"), row.get("delivery_threads_after"));
         }
         md.println();
+    }
+
+    /**
+     * Issue 22's capacity ({@code capacity.csv} and its fits, from {@code run.sh capacity}): per step, each side's
+     * heap, memory outside the heap, broadcast time and events/s, side by side; the lines fitted through the steps,
+     * read at 100,000 streams; whose classes grow with the streams; and two charts, heap and broadcast time against
+     * streams, each with its fitted line carried on to 100,000.
+     */
+    private void capacity() throws IOException {
+        List<Map<String, String>> rows = rows("capacity.csv");
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Map<String, String>> steps = rows.stream().filter(r -> !r.get("streams").equals("0")).toList();
+        md.println("### Capacity on Jersey/Grizzly: Sfere's streams against sinks kept in a map, side by side");
+        md.println();
+        md.println("| streams | live heap MiB, Sfere / bare | heap per stream B, Sfere / bare | Sfere's share B | "
+                + "outside the heap per stream B, Sfere / bare | broadcast median ms, Sfere / bare | bare ÷ Sfere | "
+                + "events/s, Sfere / bare | Sfere ÷ bare |");
+        md.println("|---:|---|---|---:|---|---|---:|---|---:|");
+        for (String streams : values(steps, "streams")) {
+            Map<String, String> sfere = side(rows, "sfere", streams);
+            Map<String, String> bare = side(rows, "bare", streams);
+            if (sfere == null || bare == null) {
+                continue;
+            }
+            double sferePer = Csv.number(sfere, "heap_per_stream_bytes");
+            double barePer = Csv.number(bare, "heap_per_stream_bytes");
+            md.printf(Locale.ROOT, "| %s | %.0f / %.0f | %,.0f / %,.0f | %,.0f | %,.0f / %,.0f | %.1f / %.1f | %s "
+                            + "| %,.0f / %,.0f | %s |%n",
+                    Charts.format(Double.parseDouble(streams)), Csv.number(sfere, "heap_live_bytes") / (1 << 20),
+                    Csv.number(bare, "heap_live_bytes") / (1 << 20), sferePer, barePer, sferePer - barePer,
+                    Csv.number(sfere, "native_per_stream_bytes"), Csv.number(bare, "native_per_stream_bytes"),
+                    Csv.number(sfere, "broadcast_median_ms"), Csv.number(bare, "broadcast_median_ms"),
+                    ratio(Csv.number(bare, "broadcast_median_ms") / Csv.number(sfere, "broadcast_median_ms")),
+                    Csv.number(sfere, "events_per_second"), Csv.number(bare, "events_per_second"),
+                    ratio(Csv.number(sfere, "events_per_second") / Csv.number(bare, "events_per_second")));
+        }
+        md.println();
+        List<Map<String, String>> fits = rows("capacity-fit.csv");
+        if (!fits.isEmpty()) {
+            md.println("Lines fitted through the steps (least squares), read at 100,000 streams:");
+            md.println();
+            md.println("| side | heap per further stream B (r²) | heap at 100k GiB | resident per further stream B | "
+                    + "broadcast ms per 1,000 streams (r²) | broadcast at 100k ms |");
+            md.println("|---|---:|---:|---:|---:|---:|");
+            for (String side : values(fits, "side")) {
+                Map<String, String> heap = fit(fits, side, "heap_bytes");
+                Map<String, String> resident = fit(fits, side, "resident_bytes");
+                Map<String, String> broadcast = fit(fits, side, "broadcast_ms");
+                md.printf(Locale.ROOT, "| %s | %,.0f (%.3f) | %.2f | %,.0f | %.2f (%.3f) | %,.0f |%n", side,
+                        Csv.number(heap, "per_stream"), Csv.number(heap, "r2"),
+                        Csv.number(heap, "at_100000") / (1 << 30), Csv.number(resident, "per_stream"),
+                        Csv.number(broadcast, "per_stream") * 1000, Csv.number(broadcast, "r2"),
+                        Csv.number(broadcast, "at_100000"));
+            }
+            md.println();
+        }
+        List<Map<String, String>> classes = rows("capacity-classes.csv");
+        if (!classes.isEmpty()) {
+            md.println("Heap per further stream by owner, from the class histograms of the lowest and highest step "
+                    + "(the JDK's types are used by all the others):");
+            md.println();
+            md.println("| owner | Sfere side B | bare side B |");
+            md.println("|---|---:|---:|");
+            for (String owner : values(classes, "owner")) {
+                md.printf(Locale.ROOT, "| %s | %s | %s |%n", owner, perOwner(classes, "sfere", owner),
+                        perOwner(classes, "bare", owner));
+            }
+            md.println();
+            md.println("| largest classes, Sfere side | owner | B per stream | instances per stream |");
+            md.println("|---|---|---:|---:|");
+            classes.stream().filter(r -> r.get("side").equals("sfere") && !r.get("class").equals("*")).limit(12)
+                    .forEach(r -> md.printf(Locale.ROOT, "| `%s` | %s | %,.0f | %.2f |%n", r.get("class"),
+                            r.get("owner"), Csv.number(r, "bytes_per_stream"), Csv.number(r, "instances_per_stream")));
+            md.println();
+        }
+        List<Map<String, String>> profile = rows("capacity-profile.csv");
+        if (!profile.isEmpty()) {
+            md.printf("CPU while broadcasting back to back at %s streams (flight recordings): execution samples by "
+                    + "thread and by the innermost code outside the JDK; \"in send\": the share of them inside "
+                    + "Jersey's `SseEventSink.send`.%n%n", Charts.format(Csv.number(profile.get(0), "streams")));
+            md.println("| side | threads | code | share of samples | in send |");
+            md.println("|---|---|---|---:|---:|");
+            for (Map<String, String> r : profile) {
+                md.printf(Locale.ROOT, "| %s | %s | %s | %.0f%% | %.0f%% |%n", r.get("side"), r.get("threads"),
+                        r.get("owner"), 100 * Csv.number(r, "share"), 100 * Csv.number(r, "in_jersey_send"));
+            }
+            md.println();
+        }
+        List<Charts.Series> heap = new ArrayList<>();
+        List<Charts.Series> broadcast = new ArrayList<>();
+        int colour = 0;
+        for (String side : values(steps, "side")) {
+            List<Map<String, String>> own = steps.stream().filter(r -> r.get("side").equals(side)).toList();
+            double[] x = own.stream().mapToDouble(r -> Csv.number(r, "streams")).toArray();
+            String label = side.equals("sfere") ? "Sfere" : "bare sinks in a map";
+            heap.add(new Charts.Series(label, Charts.PALETTE[colour], false, true, x,
+                    own.stream().mapToDouble(r -> Csv.number(r, "heap_live_bytes") / (1 << 20)).toArray()));
+            broadcast.add(new Charts.Series(label, Charts.PALETTE[colour], false, true, x,
+                    own.stream().mapToDouble(r -> Csv.number(r, "broadcast_median_ms")).toArray()));
+            Map<String, String> heapFit = fit(fits, side, "heap_bytes");
+            if (heapFit != null) {
+                heap.add(fitted(label, colour, heapFit, 1.0 / (1 << 20)));
+                broadcast.add(fitted(label, colour, fit(fits, side, "broadcast_ms"), 1));
+            }
+            colour++;
+        }
+        Charts.linear(charts.resolve("capacity-heap.png"), "Capacity: live heap against open SSE streams",
+                "streams held by one Jersey/Grizzly server", "MiB of live heap after a full collection", heap);
+        Charts.linear(charts.resolve("capacity-broadcast.png"), "Capacity: one broadcast until every stream has it",
+                "streams held by one Jersey/Grizzly server", "median ms (lower is better)", broadcast);
+    }
+
+    private static Map<String, String> side(List<Map<String, String>> rows, String side, String streams) {
+        return rows.stream().filter(r -> r.get("side").equals(side) && r.get("streams").equals(streams))
+                .findFirst().orElse(null);
+    }
+
+    private static Map<String, String> fit(List<Map<String, String>> fits, String side, String metric) {
+        return fits.stream().filter(r -> r.get("side").equals(side) && r.get("metric").equals(metric))
+                .findFirst().orElse(null);
+    }
+
+    /** A fitted line from no streams to 100,000, dashed, its values scaled by {@code unit}. */
+    private static Charts.Series fitted(String label, int colour, Map<String, String> fit, double unit) {
+        double intercept = Csv.number(fit, "intercept");
+        double slope = Csv.number(fit, "per_stream");
+        return new Charts.Series(label + ", fitted line", Charts.PALETTE[colour], true, false,
+                new double[] {0, 100_000}, new double[] {Math.max(0, intercept * unit),
+                    (intercept + slope * 100_000) * unit});
+    }
+
+    private static String perOwner(List<Map<String, String>> classes, String side, String owner) {
+        return classes.stream().filter(r -> r.get("side").equals(side) && r.get("owner").equals(owner)
+                        && r.get("class").equals("*")).findFirst()
+                .map(r -> String.format(Locale.ROOT, "%,.0f", Csv.number(r, "bytes_per_stream"))).orElse("–");
     }
 
     private static String dash(String value) {
