@@ -278,7 +278,7 @@ final class Stream extends Connection {
             if (event == null) {
                 break;
             }
-            boolean ok = write(event);
+            boolean ok = write(event, slot != null);
             written += ok ? 1 : 0;
             if (!ok && event == Heartbeats.HEARTBEAT) {
                 telemetry.heartbeats(0, 1);
@@ -326,8 +326,8 @@ final class Stream extends Connection {
         return requested;
     }
 
-    private boolean write(OutboundSseEvent event) {
-        if (!SinkWrites.write(sink, event, error -> giveUp(EvictionCause.CLOSED, error))) {
+    private boolean write(OutboundSseEvent event, boolean watched) {
+        if (!SinkWrites.write(sink, event, error -> giveUp(EvictionCause.CLOSED, error), watched)) {
             return false;
         }
         lastWriteNanos = System.nanoTime();
