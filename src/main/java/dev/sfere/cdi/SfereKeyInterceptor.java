@@ -68,6 +68,7 @@ class SfereKeyInterceptor {
             engine.requestFailed(connection);
             throw e;
         }
+        RuntimeSinks.ready(sink);
         engine.opened(connection);
         return result;
     }
