@@ -43,8 +43,12 @@ class ConnectionLifecycle {
 
     @Inject
     ConnectionLifecycle(ConnectionStore store, Event<SfereConnected> connected, Event<SfereEvicted> evicted,
-                        SfereExtension extension, Instance<Object> beans) {
-        SfereConfig config = extension.config();
+                        Instance<Object> beans) {
+        this(store, connected, evicted, SfereBeans.readConfig(), beans);
+    }
+
+    ConnectionLifecycle(ConnectionStore store, Event<SfereConnected> connected, Event<SfereEvicted> evicted,
+                        SfereConfig config, Instance<Object> beans) {
         NatsSettings nats = config.nats();
         this.engine = new Engine(store,
                 new EngineSettings(config.heartbeatInterval(), config.queueSize(), config.maxDeliveryThreads(),
@@ -67,7 +71,7 @@ class ConnectionLifecycle {
 
     /** Metrics through OpenTelemetry where the API and an {@code OpenTelemetry} bean are there; else none. */
     private static Telemetry telemetry(Instance<Object> beans) {
-        if (beans == null || !SfereExtension.classPresent(OPEN_TELEMETRY)) {
+        if (beans == null || !SfereBeans.classPresent(OPEN_TELEMETRY)) {
             return Telemetry.NONE;
         }
         try {

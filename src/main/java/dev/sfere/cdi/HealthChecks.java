@@ -9,6 +9,7 @@ import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.InjectionPoint;
 import jakarta.enterprise.inject.spi.PassivationCapable;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
@@ -17,6 +18,7 @@ import org.eclipse.microprofile.health.Readiness;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,6 +45,11 @@ final class HealthChecks {
 
     /** The checks' name. */
     static final String NAME = "sfere";
+    /**
+     * The checks as classes for a container to discover, as ArC does through {@link SfereBuildExtension}. The
+     * portable extension adds beans of its own instead ({@link #addBeans}), whose archive it can choose.
+     */
+    static final List<Class<?>> SCANNED = List.of(ScannedLive.class, ScannedReady.class);
 
     private HealthChecks() {
     }
@@ -190,6 +197,32 @@ final class HealthChecks {
             data.put("historyBytes", health.historyBytes());
             data.put("historyFillPercent", fill);
             return response(true, data);
+        }
+    }
+
+    /** {@link Live}, as a class for a container to discover. */
+    @Liveness
+    @ApplicationScoped
+    static class ScannedLive implements HealthCheck {
+        @Inject
+        ConnectionLifecycle lifecycle;
+
+        @Override
+        public HealthCheckResponse call() {
+            return new Live(lifecycle).call();
+        }
+    }
+
+    /** {@link Ready}, as a class for a container to discover. */
+    @Readiness
+    @ApplicationScoped
+    static class ScannedReady implements HealthCheck {
+        @Inject
+        ConnectionLifecycle lifecycle;
+
+        @Override
+        public HealthCheckResponse call() {
+            return new Ready(lifecycle).call();
         }
     }
 }

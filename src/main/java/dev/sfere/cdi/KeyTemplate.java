@@ -22,8 +22,8 @@ import java.util.Map;
 
 /**
  * A parsed {@link SfereKey} on one method: the category, the id template split into literal text and parameter
- * positions, and where the sink is. Built once per method, at deployment, where misuse is reported; the extension
- * keeps it for the interceptor.
+ * positions, and where the sink is. Checked at deployment (or at build time), where misuse is reported; built once
+ * per method for the interceptor by {@link KeyTemplates}.
  */
 final class KeyTemplate {
 

@@ -20,7 +20,7 @@ import jakarta.ws.rs.sse.SseEventSink;
  * Registers the sink of an {@link SfereKey} method under its key before the method runs, new or resumed from the
  * client's last event id, and takes it out again if the method throws; answers {@code 204 No Content}, registering
  * nothing, to a client whose stream the library ended on purpose; on a method without a sink, marks the key active.
- * The method's template was parsed at deployment by the extension, which keeps it.
+ * The method's template was checked at deployment by the extension; {@link KeyTemplates} keeps it parsed.
  */
 @Registering
 @Interceptor
@@ -30,22 +30,22 @@ class SfereKeyInterceptor {
     private final ConnectionLifecycle lifecycle;
     private final ConnectionStore store;
     private final ScopeResolver scopes;
-    private final SfereExtension extension;
+    private final KeyTemplates templates;
     private final LastEventIds lastEventIds;
 
     @Inject
     SfereKeyInterceptor(ConnectionLifecycle lifecycle, ConnectionStore store, ScopeResolver scopes,
-                        SfereExtension extension, Instance<Object> beans) {
+                        KeyTemplates templates, Instance<Object> beans) {
         this.lifecycle = lifecycle;
         this.store = store;
         this.scopes = scopes;
-        this.extension = extension;
+        this.templates = templates;
         this.lastEventIds = new LastEventIds(beans);
     }
 
     @AroundInvoke
     Object register(InvocationContext invocation) throws Exception {
-        KeyTemplate template = extension.template(invocation.getMethod());
+        KeyTemplate template = templates.of(invocation.getMethod());
         Object[] arguments = invocation.getParameters();
         ConnectionKey key = template.key(scopes.scope(), arguments);
         SseEventSink sink = template.sink(arguments);
@@ -68,6 +68,7 @@ class SfereKeyInterceptor {
             engine.requestFailed(connection);
             throw e;
         }
+        RuntimeSinks.ready(sink);
         engine.opened(connection);
         return result;
     }

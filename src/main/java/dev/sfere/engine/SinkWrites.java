@@ -3,7 +3,9 @@ package dev.sfere.engine;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -77,19 +79,13 @@ final class SinkWrites {
 
     /** Waits for the stage: false, after telling {@code failed}, if it failed or the wait was interrupted. */
     private static boolean awaitWritten(CompletionStage<?> stage, Consumer<Throwable> failed) {
-        CompletableFuture<Object> outcome = new CompletableFuture<>();
-        stage.whenComplete((value, error) -> outcome.complete(error != null ? error : value));
         Object value;
         try {
-            value = outcome.get();
+            value = outcome(stage);
         } catch (InterruptedException e) {
             // The watch gave the stream up at the deadline; the flag stays set for InFlight.end to clear.
             Thread.currentThread().interrupt();
             failed.accept(e);
-            return false;
-        } catch (ExecutionException e) {
-            // Never: the outcome completes normally, with the failure as its value.
-            failed.accept(e.getCause());
             return false;
         }
         if (value instanceof Throwable thrown) {
@@ -97,5 +93,25 @@ final class SinkWrites {
             return false;
         }
         return true;
+    }
+
+    /** The stage's value, or its failure as the value, once it completes. */
+    private static Object outcome(CompletionStage<?> stage) throws InterruptedException {
+        if (stage instanceof CompletableFuture<?> done && done.isDone()) {
+            // Jersey, Open Liberty and Payara write before send returns: nothing to wait for, nothing to allocate.
+            try {
+                return done.join();
+            } catch (CompletionException | CancellationException e) {
+                return e.getCause() != null ? e.getCause() : e;
+            }
+        }
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> outcome.complete(error != null ? error : value));
+        try {
+            return outcome.get();
+        } catch (ExecutionException e) {
+            // Never: the outcome completes normally, with the failure as its value.
+            return e.getCause();
+        }
     }
 }

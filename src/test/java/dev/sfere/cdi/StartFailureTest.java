@@ -45,7 +45,8 @@ class StartFailureTest {
         SmallRyeConfig config = TestConfig.register(Map.of());
         try {
             List<String> before = heartbeatThreads();
-            ConnectionLifecycle lifecycle = new ConnectionLifecycle(refusing, null, null, new SfereExtension(), null);
+            ConnectionLifecycle lifecycle =
+                    new ConnectionLifecycle(refusing, null, null, SfereBeans.readConfig(), null);
             for (int attempt = 0; attempt < 3; attempt++) {
                 assertThatThrownBy(lifecycle::engine).hasMessageContaining("no listeners here");
             }

@@ -3,10 +3,11 @@ package dev.sfere.example;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
-import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,18 +25,32 @@ public class UserNameFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        List<PathSegment> segments = new ArrayList<>(request.getUriInfo().getPathSegments(true));
-        // ".../events/" still reaches the events method, and Jersey lists an empty last segment for the slash.
-        while (!segments.isEmpty() && segments.get(segments.size() - 1).getPath().isEmpty()) {
+        // The raw path, split here: runtimes decode a segment before or after they split it at '/' and ';' (Quarkus
+        // REST before, so "a%2Fb" and "a%3Bb" would split the name), and not every one lists raw segments.
+        List<String> segments = new ArrayList<>(List.of(
+                request.getUriInfo().getRequestUri().getRawPath().split("/", -1)));
+        // ".../events/" still reaches the events method.
+        while (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
             segments.remove(segments.size() - 1);
         }
-        if (segments.size() != 3 || !Lobby.CATEGORY.equals(segments.get(0).getPath())
-                || !USER_ACTIONS.contains(segments.get(2).getPath())) {
+        int size = segments.size();
+        if (size < 3 || !Lobby.CATEGORY.equals(segments.get(size - 3))
+                || !USER_ACTIONS.contains(segments.get(size - 1))) {
             return;
         }
-        String problem = Lobby.nameProblem("the user name", segments.get(1).getPath());
+        String problem = Lobby.nameProblem("the user name", decoded(segments.get(size - 2)));
         if (problem != null) {
             request.abortWith(Lobby.error(Response.Status.BAD_REQUEST, problem));
+        }
+    }
+
+    /** A path segment's text, percent-decoded as UTF-8; as it is if it is not validly encoded (then refused). */
+    private static String decoded(String raw) {
+        try {
+            // In a path, '+' is itself, not a space.
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw;
         }
     }
 }

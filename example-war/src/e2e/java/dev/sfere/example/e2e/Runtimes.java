@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** How each runtime is started for the tests: the WAR on a free loopback port, context root {@code /}. */
+/**
+ * How each runtime is started for the tests: the WAR (or, on Quarkus, the application example-quarkus builds) on a free
+ * loopback port, context root {@code /}.
+ */
 final class Runtimes {
 
     /** What a Liberty server writes while it runs, left out of a copy. */
@@ -177,5 +180,21 @@ final class Runtimes {
                         "-Djboss.management.https.port=" + E2eSettings.freePort()),
                 log, variables);
         return server.withHealthBase(URI.create("http://127.0.0.1:" + management + "/"));
+    }
+
+    /**
+     * The lobby on Quarkus (example-quarkus, built with the test-only resources), bound to loopback.
+     *
+     * @param suite       what the console log is named after ({@code quarkus-<suite>-console.log})
+     * @param environment variables added to the server's environment, such as MicroProfile Config overrides
+     */
+    static LaunchedServer quarkus(String suite, Map<String, String> environment) throws IOException {
+        int port = E2eSettings.freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return LaunchedServer.start("Quarkus", port, List.of(java,
+                        "-Dquarkus.http.host=127.0.0.1",
+                        "-Dquarkus.http.port=" + port,
+                        "-jar", E2eSettings.path("e2e.quarkusJar").toString()),
+                E2eSettings.out().resolve("quarkus-" + suite + "-console.log"), environment);
     }
 }
