@@ -4,6 +4,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,6 +20,8 @@ final class RuntimeSinks {
 
     private static final Logger LOG = Logger.getLogger(RuntimeSinks.class.getName());
     private static final String QUARKUS_REST_SINK = "org.jboss.resteasy.reactive.server.jaxrs.SseEventSinkImpl";
+    /** Whether the warning below was given: once is enough to tell an operator. */
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private RuntimeSinks() {
     }
@@ -44,7 +47,12 @@ final class RuntimeSinks {
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.FINE, "Sfere: could not send the SSE headers on the request's thread; the runtime will", e);
+            // Another Quarkus REST than the one this was written for: a first event written before the runtime sends
+            // the headers may end the stream, so say so.
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "Sfere: could not send the SSE headers of a " + QUARKUS_REST_SINK
+                        + " on the request's thread; a stream's first event may race with them", e);
+            }
         }
     }
 }
