@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientShare {
 
-    private static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(120);
+    private static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(300);
 
     private final InetSocketAddress server;
     private final String path;
