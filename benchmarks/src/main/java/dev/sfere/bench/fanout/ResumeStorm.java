@@ -46,7 +46,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Arguments ({@code --name=value}): {@code clients} (5000,15000: each size in turn, on one server),
  * {@code missed} (100), {@code trials} (3 a size), {@code warmup} (1 trial a size, not reported),
- * {@code per-process} (7500 clients a client JVM), {@code profile} (a size whose last trial's fresh and resume
+ * {@code per-process} (7500 clients a client JVM), {@code profile} (sizes whose last trial's fresh and resume
  * phases are recorded with JFR, summarised in resume-storm-profile.csv; {@code none} by default), {@code out} (the
  * CSVs' directory), {@code timeout} (minutes, 30). Writes resume-storm.csv after each size.
  */
@@ -126,8 +126,8 @@ public final class ResumeStorm {
             List<Share> shares = shares(clients);
             try {
                 for (int t = 0; t < warmup + trials; t++) {
-                    boolean profiled = options.getOrDefault("profile", "none").equals(String.valueOf(clients))
-                            && t == warmup + trials - 1;
+                    boolean profiled = List.of(options.getOrDefault("profile", "none").split(","))
+                            .contains(String.valueOf(clients)) && t == warmup + trials - 1;
                     Trial trial = trial(shares, clients, profiled ? out : null, profile);
                     System.out.printf(Locale.ROOT, "resume storm%s: %d clients in %d JVMs, fresh %.0f ms, live %.0f"
                                     + " ms, resume %.0f ms (headers %.0f ms), resume ÷ fresh %.2f×; dropped streams"
