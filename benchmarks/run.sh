@@ -2,7 +2,7 @@
 # Runs the benchmarks of docs/BENCHMARKS.md. The library must be installed first (from the repository root:
 # mvn -B install -DskipTests). Usage:
 #   benchmarks/run.sh smoke                  every benchmark once, tiny (what CI runs); asserts nothing about time
-#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics|capacity [extra args]   one comparison
+#   benchmarks/run.sh lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|storm|metrics|capacity [extra args]
 #   benchmarks/run.sh report                 tables.md and charts from the results
 #   benchmarks/run.sh all                    everything above but smoke, then the report
 # Results go to $RESULTS (default benchmarks/target/results), charts to $CHARTS (default: $RESULTS).
@@ -62,12 +62,18 @@ cluster() {
   java -cp "$CP" dev.sfere.bench.ClusterLatency "$RESULTS" "$@"
 }
 
-# Issue 18: one resume against the history's size (JMH), the heap a retained event costs, and the resume storm over
-# HTTP (5,000 clients: some 10,000 descriptors in this process). Extra arguments go to the storm.
+# Issues 18 and 22: one resume against the history's size (JMH), the heap a retained event costs, and the resume
+# storm over HTTP, 5,000 then 15,000 clients (the server in this JVM, one descriptor a stream; the clients in JVMs of
+# their own). Extra arguments go to the storm (--clients=15000 --trials=5 --profile=15000, say).
 resume() {
   "${JMH[@]}" ResumeBenchmark -f 1 -wi 1 -w 1s -i 3 -r 1s -rf csv -rff "$RESULTS/resume.csv"
   java -XX:+UseSerialGC -Xmx3g -cp "$CP" dev.sfere.bench.HistoryFootprint "$RESULTS" 10000 100000
-  java -Xms2g -Xmx2g -cp "$CP" dev.sfere.bench.fanout.ResumeStorm --out="$RESULTS" "$@"
+  storm "$@"
+}
+
+# The storm alone (benchmarks/run.sh storm --clients=5000), without the two measurements before it.
+storm() {
+  java -Xms3g -Xmx3g -cp "$CP" dev.sfere.bench.fanout.ResumeStorm --out="$RESULTS" "$@"
 }
 
 # Issue 20: the sfere fan-out with the library's OpenTelemetry metrics off and on, in pairs of JVMs whose order
@@ -95,7 +101,7 @@ what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
   smoke) build; smoke ;;
-  lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|metrics|capacity) build; "$what" "$@" ;;
+  lookup|keyof|storeops|memory|fanout|stalled|cluster|resume|storm|metrics|capacity) build; "$what" "$@" ;;
   report) build; report ;;
   all) build; lookup; keyof; storeops; memory; fanout; stalled; cluster; resume; metrics; capacity; report ;;
   *) sed -n '2,8p' "$SELF"; exit 2 ;;

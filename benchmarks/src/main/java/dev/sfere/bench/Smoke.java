@@ -22,9 +22,9 @@ import java.util.Collection;
  * smallest size; the memory measurement at 10k connections; the fan-out harness with 20 clients and a few
  * broadcasts, the library's metrics on; the stalled-client benchmark with 20 readers, 30 events and one trial each
  * way, then again with 5 stalled clients, a queue of 10 and a small send buffer, so that they stall within 80 events;
- * one resume at a history of 1,000 events, the history's heap at 1,000 events, a resume storm of 20 clients; the
- * capacity benchmark at 10 and 20 streams a side (its servers and clients in JVMs of their own, as always); the
- * cluster latency over a real nats-server for 200 rounds (when one is installed); then the tables and charts. It
+ * one resume at a history of 1,000 events, the history's heap at 1,000 events; the capacity benchmark at 10 and 20
+ * streams a side (its servers and clients in JVMs of their own, as always); a resume storm of 20 clients in two client
+ * JVMs, its trial recorded with JFR; the cluster latency over a real nats-server for 200 rounds (when one is installed); then the tables and charts. It
  * checks that each one runs and delivers (the fan-out harness fails if an event goes missing or differs), never how
  * fast: timings belong in docs/BENCHMARKS.md, not in a build.
  *
@@ -61,7 +61,8 @@ public final class Smoke {
         HistoryFootprint.main(new String[] {out.toString(), "1000"});
         Capacity.run("--steps=10,20", "--per-process=15", "--rounds=2", "--warmup=1", "--seconds=0.2",
                 "--heap=256m", "--fill=100", "--timeout=3", "--out=" + out);
-        ResumeStorm.run("--clients=20", "--missed=5", "--trials=1", "--warmup=0", "--timeout=3", "--out=" + out);
+        ResumeStorm.run("--clients=20", "--per-process=15", "--missed=5", "--trials=1", "--warmup=0", "--profile=20",
+                "--timeout=3", "--out=" + out);
 
         if (Files.isExecutable(Path.of("/usr/sbin/nats-server"))) {
             ClusterLatency.main(new String[] {out.toString(), "200", "50"});

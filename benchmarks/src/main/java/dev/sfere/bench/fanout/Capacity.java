@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * stack (Weld, Jersey on Grizzly, the Sfere extension): {@code sfere}, whose streams the library keeps, and
  * {@code bare}, whose sinks sit in a map ({@link BareSinks}), the baseline; {@code sides} may add
  * {@code sfere-header}, Sfere's streams from a method that declares the {@code Last-Event-ID} header. Their clients
- * live in further JVMs ({@link CapacityClients}, at most {@code per-process} streams each), so a server's process
+ * live in further JVMs ({@link ClientShare}, at most {@code per-process} streams each), so a server's process
  * holds one descriptor per stream and little else: with this machine's limit of 20,000 descriptors a process,
  * 19,000 streams.
  *
@@ -107,7 +107,7 @@ public final class Capacity {
                         args.add("Last-Event-ID: ");
                     }
                     last = new Clients(new ChildJvm("a " + name + " client JVM",
-                            List.of("-Xmx256m", "-XX:+UseSerialGC"), CapacityClients.class, args));
+                            List.of("-Xmx256m", "-XX:+UseSerialGC"), ClientShare.class, args));
                     clients.add(last);
                 }
                 int n = Math.min(perProcess - last.size, target - streams);
@@ -147,32 +147,35 @@ public final class Capacity {
 
         /** Waits until each client JVM holds what it should after {@code behind} fewer broadcasts; returns when. */
         long await(int behind, boolean check) throws IOException {
-            arm(-behind, check);
-            return reached();
+            arm(-behind);
+            return reached(check);
         }
 
         /** Nanoseconds from one broadcast call until every client holds the event. */
         long once() throws IOException {
-            arm(1, true);
+            arm(1);
             long start = send();
-            return reached() - start;
+            return reached(true) - start;
         }
 
         /**
          * Tells each client JVM the total to wait for: what it should hold {@code ahead} broadcasts from now (or
          * before, below 0). Returns once all are waiting, so that a broadcast sent next is timed from its start.
          */
-        private void arm(int ahead, boolean check) throws IOException {
+        private void arm(int ahead) throws IOException {
             for (Clients c : clients) {
-                c.jvm.send("upto " + (c.expected + (long) ahead * c.size) + (check ? " check" : ""));
+                c.jvm.send("expect " + (c.expected + (long) ahead * c.size));
             }
             for (Clients c : clients) {
                 c.jvm.expect("armed");
             }
         }
 
-        /** When the last client JVM reached the total it was armed with. */
-        private long reached() throws IOException {
+        /** When the last client JVM reached the total it was armed with; {@code check}: client 0's event too. */
+        private long reached(boolean check) throws IOException {
+            for (Clients c : clients) {
+                c.jvm.send(check ? "await check" : "await");
+            }
             long last = 0;
             for (Clients c : clients) {
                 last = Math.max(last, Long.parseLong(c.jvm.expect("reached")[0]));
@@ -451,47 +454,13 @@ public final class Capacity {
         }
     }
 
-    /**
-     * Where each side's CPU went while it broadcast back to back at the profiled step, from its flight recording:
-     * execution samples by thread (the library's {@code sfere-delivery} threads, Grizzly's, the thread that
-     * broadcasts, others) and by the owner of the innermost frame outside the JDK (who called into the JDK's socket
-     * writes, say); and the share of samples inside Jersey's {@code SseEventSink.send}.
-     */
+    /** Where each side's CPU went while it broadcast back to back at the profiled step ({@link Profiles}). */
     private static void profiles(Path out, List<String> sides, int step) throws IOException {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("capacity-profile.csv")))) {
-            csv.println("side,streams,threads,owner,samples,share,in_jersey_send");
+            csv.println("side,streams," + Profiles.COLUMNS);
             for (String side : sides) {
-                Map<String, long[]> counts = new TreeMap<>();
-                long all = 0;
-                for (jdk.jfr.consumer.RecordedEvent event
-                        : jdk.jfr.consumer.RecordingFile.readAllEvents(out.resolve("capacity-" + side + ".jfr"))) {
-                    if (!event.getEventType().getName().equals("jdk.ExecutionSample")
-                            || event.getStackTrace() == null) {
-                        continue;
-                    }
-                    String thread = event.getThread("sampledThread") == null ? ""
-                            : event.getThread("sampledThread").getJavaName();
-                    String threads = thread.startsWith("sfere-delivery") ? "sfere-delivery"
-                            : thread.startsWith("Grizzly") || thread.startsWith("grizzly") ? "grizzly"
-                            : thread.equals("main") ? "main (broadcasts)" : "other";
-                    String owner = "jdk";
-                    boolean send = false;
-                    for (jdk.jfr.consumer.RecordedFrame frame : event.getStackTrace().getFrames()) {
-                        String type = frame.getMethod().getType().getName();
-                        if (owner.equals("jdk")) {
-                            owner = owner(type);
-                        }
-                        send |= type.startsWith("org.glassfish.jersey.media.sse.") && frame.getMethod().getName()
-                                .equals("send");
-                    }
-                    long[] c = counts.computeIfAbsent(threads + "," + owner, k -> new long[2]);
-                    c[0]++;
-                    c[1] += send ? 1 : 0;
-                    all++;
-                }
-                for (Map.Entry<String, long[]> e : counts.entrySet()) {
-                    csv.printf(Locale.ROOT, "%s,%d,%s,%d,%.4f,%.4f%n", side, step, e.getKey(), e.getValue()[0],
-                            (double) e.getValue()[0] / all, (double) e.getValue()[1] / e.getValue()[0]);
+                for (String row : Profiles.rows(out.resolve("capacity-" + side + ".jfr"))) {
+                    csv.println(side + "," + step + "," + row);
                 }
             }
         }

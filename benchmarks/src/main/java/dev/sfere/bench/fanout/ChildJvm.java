@@ -89,8 +89,11 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Starts a daemon thread that ends this JVM after {@code minutes}, for a child whose parent may never end it. */
-    static void watchdog(String name, long minutes) {
+    /**
+     * Starts a daemon thread that ends this JVM after {@code minutes}, for a child whose parent may never end it, or
+     * a harness that may stall; interrupting the thread calls it off.
+     */
+    static Thread watchdog(String name, long minutes) {
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(TimeUnit.MINUTES.toMillis(minutes));
@@ -102,5 +105,6 @@ final class ChildJvm implements AutoCloseable {
         }, name + "-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        return watchdog;
     }
 }

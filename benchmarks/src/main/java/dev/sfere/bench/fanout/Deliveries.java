@@ -14,6 +14,8 @@ final class Deliveries {
     private final AtomicLong total = new AtomicLong();
     private volatile long target = Long.MAX_VALUE;
     private volatile long reachedNanos;
+    /** The target {@link #reachedNanos} is for, written after it: the count alone can run ahead of the time. */
+    private volatile long reachedGoal = -1;
     private volatile Thread waiter;
 
     void add(long events) {
@@ -21,6 +23,7 @@ final class Deliveries {
         long goal = target;
         if (now >= goal && now - events < goal) {
             reachedNanos = System.nanoTime();
+            reachedGoal = goal;
             Thread w = waiter;
             if (w != null) {
                 LockSupport.unpark(w);
@@ -35,10 +38,12 @@ final class Deliveries {
     /** Sets the next target; call before the broadcast that should reach it. */
     void expect(long goal) {
         waiter = Thread.currentThread();
+        reachedGoal = -1;
         target = goal;
         if (total.get() >= goal) {
             // Reached before it was asked for (a window wait): now is the best answer.
             reachedNanos = System.nanoTime();
+            reachedGoal = goal;
         }
     }
 
@@ -51,7 +56,8 @@ final class Deliveries {
     long await(long timeoutMillis) {
         long goal = target;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (total.get() < goal) {
+        // Not the count: it reaches the target just before the thread that got there notes the time.
+        while (reachedGoal != goal) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("delivery stalled: " + total.get() + " of " + goal + " events after "
                         + timeoutMillis + " ms");

@@ -22,7 +22,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 public class StormResource {
 
     @GET
-    @Path("{id}/events")
+    @Path("{id}")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @SfereKey(category = "storm", id = "{id}")
     public void events(@PathParam("id") String id, @Context SseEventSink sink,
